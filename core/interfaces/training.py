@@ -1,0 +1,190 @@
+"""Training interfaces: Batch, PriorUpdater, BatchComposer, LatentSampler, Models, StepOutput and Objective.
+
+How one step uses them (the loop is :func:`condgan.train.train`; read it top to bottom):
+
+1. the loop draws a real :class:`Batch` ``(x, c, y)``;
+2. ``objective.discriminator_step(models, real, step)`` returns a :class:`StepOutput`: named losses; the loop sums
+   them per optimizer (``objective.losses`` says which optimizer each loss updates), back-propagates each sum into
+   its own optimizer's parameters only, and steps those optimizers;
+3. every ``g_every`` steps, ``objective.generator_step`` does the same for the generator side;
+4. ``prior.update(out.class_probs)`` when the objective returned class probabilities (CGPGAN's dynamic prior).
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar, Mapping
+
+import attrs
+import torch
+from torch import Tensor, nn
+
+from ..conditions import ConditionSpec
+from .networks import Classifier, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
+
+
+@attrs.frozen
+class Batch:
+    """``x: (B, *data_shape)``; ``c: (B, K)`` float conditions; ``y: (B, G)`` integer labels or None.
+
+    Objectives that learn without labels (CGPGAN, InfoGAN) must not read ``c`` or ``y`` of real data; the loop keeps
+    ``y`` for evaluation (cluster accuracy).
+    """
+
+    x: Tensor
+    c: Tensor | None = None
+    y: Tensor | None = None
+    z: Tensor | None = None
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def head(self, n: int) -> "Batch":
+        """The first ``n`` rows."""
+        return Batch(*(t[:n] if t is not None else None for t in (self.x, self.c, self.y, self.z)))
+
+
+class PriorUpdater(nn.Module, abc.ABC):
+    """Owns P(C): samples generator conditions and updates from class probabilities.
+
+    ``probs()`` is a ``(K,)`` vector whose slice for each group of the ConditionSpec sums to 1. State lives in
+    buffers and parameters, so ``state_dict()`` checkpoints it. A prior with parameters (a learned prior) gets its
+    own optimizer named ``"prior"``.
+    """
+
+    def __init__(self, spec: ConditionSpec):
+        super().__init__()
+        self.spec = spec
+
+    @abc.abstractmethod
+    def probs(self) -> Tensor: ...
+
+    def update(self, class_probs: Tensor) -> None:
+        """Observe ``(B, K)`` class probabilities of real data. The default does nothing (a fixed prior)."""
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """``n`` one-hot condition vectors ``(n, K)``, each group drawn independently from its slice of probs()."""
+        p = self.probs().detach()
+        parts = []
+        for s in self.spec.slices:
+            idx = torch.multinomial(p[s].float(), n, replacement=True, generator=generator)
+            parts.append(torch.nn.functional.one_hot(idx, s.stop - s.start).to(p.dtype))
+        return torch.cat(parts, dim=1)
+
+
+class BatchComposer(nn.Module, abc.ABC):
+    """Decides what the discriminator sees in one step.
+
+    ``split(batch_size, step, epoch)`` says how many real and how many generated samples the step uses;
+    ``discriminate(D, x_real, x_fake)`` runs the discriminator and returns its outputs on the real and the fake
+    rows: in two forwards (separate batches) or one forward over the concatenation (mixed batches, so that
+    batch-norm statistics are shared).
+    """
+
+    @abc.abstractmethod
+    def split(self, batch_size: int, step: int, epoch: int) -> tuple[int, int]: ...
+
+    @abc.abstractmethod
+    def discriminate(self, D: Discriminator, x_real: Tensor, x_fake: Tensor) -> tuple[DiscriminatorOutput, DiscriminatorOutput]: ...
+
+
+class LatentSampler(nn.Module, abc.ABC):
+    """The noise distribution p(z). ``dim`` is Z."""
+
+    dim: int
+
+    @abc.abstractmethod
+    def sample(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> Tensor: ...
+
+
+@attrs.define(eq=False)
+class Models:
+    """The built components of one experiment, as the objective sees them."""
+
+    generator: Generator
+    discriminator: Discriminator
+    prior: PriorUpdater
+    composer: BatchComposer
+    latent: LatentSampler
+    spec: ConditionSpec
+    classifier: Classifier | None = None
+    statistics_network: StatisticsNetwork | None = None
+    device: torch.device = attrs.field(factory=lambda: torch.device("cpu"))
+    steps_per_epoch: int = 1
+
+    def trainable(self) -> dict[str, nn.Module]:
+        """Component name -> module, for every component that owns parameters (one optimizer each)."""
+        out = {}
+        for name in ("generator", "discriminator", "classifier", "statistics_network", "prior"):
+            mod = getattr(self, name)
+            if mod is not None and any(p.requires_grad for p in mod.parameters()):
+                out[name] = mod
+        return out
+
+    def sample_conditions(self, n: int) -> Tensor:
+        return self.prior.sample(n).to(self.device)
+
+    def generate(self, n: int, *, c: Tensor | None = None, grad: bool = False) -> Batch:
+        """``n`` generated samples: z from the latent sampler, c from the prior unless given.
+
+        With ``grad=False`` no graph is recorded (the discriminator side); with ``grad=True`` the generator is
+        differentiable (the generator side).
+        """
+        z = self.latent.sample(n, self.device)
+        if c is None:
+            c = self.sample_conditions(n)
+        with torch.set_grad_enabled(grad):
+            x = self.generator(z, c)
+        return Batch(x=x, c=c, z=z)
+
+
+@attrs.define
+class StepOutput:
+    """What one side of a step produces.
+
+    ``losses``: loss name -> scalar tensor; ``objective.losses`` maps each name to the optimizer(s) it updates.
+    ``logs``: extra scalars to log (detached or not; the loop detaches).
+    ``class_probs``: ``(B, K)`` class probabilities of real data for ``prior.update`` (or None).
+    """
+
+    losses: dict[str, Tensor]
+    logs: dict[str, Tensor] = attrs.field(factory=dict)
+    class_probs: Tensor | None = None
+
+
+class Objective(abc.ABC):
+    """One paper's method: which components and heads it needs, its named losses, and which optimizer each updates.
+
+    Subclasses set ``requires`` (component kinds beyond generator and discriminator, e.g. ``{"classifier"}``),
+    ``losses`` (loss name -> optimizer name or tuple of names) and implement :meth:`heads`,
+    :meth:`discriminator_step` and :meth:`generator_step` with pure loss functions. The loop owns backward,
+    optimizer steps, AMP, EMA, logging and checkpoints.
+    """
+
+    #: component kinds the objective needs besides generator and discriminator
+    requires: ClassVar[frozenset[str]] = frozenset()
+    #: loss name -> the optimizer(s) it updates ("generator", "discriminator", "classifier", "statistics_network", "prior")
+    losses: ClassVar[Mapping[str, str | tuple[str, ...]]] = {}
+    #: True when the objective ignores real labels (self-supervised); the data may then be unlabeled
+    unsupervised: ClassVar[bool] = False
+
+    def __init__(self, params: Any, ctx: Any):
+        self.params = params
+        self.ctx = ctx
+
+    @abc.abstractmethod
+    def heads(self) -> dict[str, int]:
+        """The discriminator heads this objective reads, name -> width (see ``HEAD_NAMES``)."""
+
+    @abc.abstractmethod
+    def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput: ...
+
+    @abc.abstractmethod
+    def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput: ...
+
+    def optimizers_of(self, loss_name: str) -> tuple[str, ...]:
+        target = self.losses[loss_name]
+        return (target,) if isinstance(target, str) else tuple(target)
+
+
+DiscriminatorView = tuple[DiscriminatorOutput, DiscriminatorOutput]

@@ -1,0 +1,1 @@
+"""Public testing kit for plugin authors."""

@@ -1,0 +1,1 @@
+"""Plugin amgan (in progress)."""

@@ -1,0 +1,1 @@
+"""Plugin cagan (in progress)."""

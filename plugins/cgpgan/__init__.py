@@ -1,0 +1,1 @@
+"""Plugin cgpgan (in progress)."""
