@@ -1,0 +1,102 @@
+r"""Clustering metrics for self-supervised conditional GANs (CGPGAN, InfoGAN): cluster accuracy and NMI.
+
+Pure functions of two integer label arrays of equal length: ``y_true`` (the data's classes) and ``y_pred``
+(the category a classifier assigns). The number of categories may exceed the number of classes (CGPGAN keeps
+d_c = 16 or 32 categories for 10 digits), so several categories may map to one class.
+
+Cluster accuracy variants (``mode``):
+
+* ``"hungarian"``: one-to-one. The contingency table ``n[k, j]`` (category k, class j) is matched by the
+  Hungarian algorithm (``scipy.optimize.linear_sum_assignment``, maximising matched counts); a category left
+  without a partner (more categories than classes) counts as wrong. The usual "unsupervised accuracy"
+  (e.g. DEC, IIC) when K equals the number of classes.
+* ``"majority"``: many-to-one. Every category maps to its most frequent true class (ties: the smallest
+  class index). Equals cluster *purity*; it rewards over-segmentation (K = n gives 1.0).
+* ``"hungarian_majority"`` (default): Hungarian first, then many-to-one. Categories matched by the Hungarian
+  step keep their class; each unmatched category then maps to its own majority class. With K <= classes it
+  equals ``"hungarian"``; with K > classes every class is first given a distinct best category, and the extra
+  categories (a digit split in two, as in the paper's Fig. 7) add their majority counts. It lies between
+  the two others: hungarian <= hungarian_majority <= majority.
+
+Empty categories (never predicted) are ignored. NMI is scikit-learn's ``normalized_mutual_info_score`` with the
+arithmetic mean of the entropies (its default).
+
+>>> cluster_accuracy([0, 0, 1, 1], [1, 1, 0, 0])
+1.0
+>>> cluster_accuracy([0, 0, 0, 1], [0, 1, 2, 3], mode="hungarian")
+0.5
+>>> cluster_accuracy([0, 0, 0, 1], [0, 1, 2, 3])
+1.0
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import normalized_mutual_info_score
+
+__all__ = ["contingency", "cluster_mapping", "cluster_accuracy", "nmi", "MODES"]
+
+MODES = ("hungarian", "majority", "hungarian_majority")
+
+
+def _as_labels(a) -> np.ndarray:
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().numpy()
+    a = np.asarray(a)
+    if a.ndim != 1:
+        raise ValueError(f"labels must be 1-D, got shape {a.shape}")
+    if a.size and not np.issubdtype(a.dtype, np.integer):
+        if not np.all(np.equal(np.mod(a, 1), 0)):
+            raise ValueError("labels must be integers")
+        a = a.astype(np.int64)
+    if a.size and a.min() < 0:
+        raise ValueError("labels must be non-negative")
+    return a.astype(np.int64)
+
+
+def contingency(y_true, y_pred) -> np.ndarray:
+    """``n[k, j]`` = how many samples category ``k`` (rows: predicted) holds of class ``j`` (columns: true)."""
+    t, p = _as_labels(y_true), _as_labels(y_pred)
+    if t.shape != p.shape:
+        raise ValueError(f"y_true and y_pred differ in length: {t.shape[0]} vs {p.shape[0]}")
+    n = np.zeros((p.max(initial=-1) + 1, t.max(initial=-1) + 1), dtype=np.int64)
+    np.add.at(n, (p, t), 1)
+    return n
+
+
+def cluster_mapping(y_true, y_pred, mode: str = "hungarian_majority") -> dict[int, int]:
+    """Category -> true class for the chosen ``mode`` (see the module docstring); unmatched categories absent."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    n = contingency(y_true, y_pred)
+    used = np.flatnonzero(n.sum(axis=1) > 0)  # categories that were predicted at least once
+    if used.size == 0:
+        return {}
+    sub = n[used]
+    mapping: dict[int, int] = {}
+    if mode in ("hungarian", "hungarian_majority"):
+        rows, cols = linear_sum_assignment(sub, maximize=True)
+        mapping.update({int(used[r]): int(c) for r, c in zip(rows, cols)})
+    if mode in ("majority", "hungarian_majority"):
+        for r, k in enumerate(used):
+            mapping.setdefault(int(k), int(np.argmax(sub[r])))
+    return mapping
+
+
+def cluster_accuracy(y_true, y_pred, mode: str = "hungarian_majority") -> float:
+    """Fraction of samples whose category maps to their true class under ``cluster_mapping(..., mode)``."""
+    t, p = _as_labels(y_true), _as_labels(y_pred)
+    if t.size == 0:
+        raise ValueError("cluster accuracy of an empty set is undefined")
+    n = contingency(t, p)
+    mapping = cluster_mapping(t, p, mode)
+    hits = sum(int(n[k, j]) for k, j in mapping.items())
+    return hits / t.size
+
+
+def nmi(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
+    """Normalised mutual information, arithmetic-mean normalisation (scikit-learn's default), in [0, 1]."""
+    return float(normalized_mutual_info_score(_as_labels(y_true), _as_labels(y_pred), average_method="arithmetic"))
