@@ -1,0 +1,449 @@
+r"""UAC-GAN (Han et al., "Unbiased Auxiliary Classifier GANs with MINE"), TAC-GAN and AC-GAN as pure functions.
+
+Notation (paper Sec. 3-4). ``K`` classes, ``B`` batch. Conditions ``c: (B, K)`` are one-hot (or soft) rows of
+P(Y); ``logits: (B, K)`` are classifier outputs, C(x, y) = softmax(logits)[y].
+
+=====================================  ===============================================================  ==========
+quantity                               formula                                                          function
+=====================================  ===============================================================  ==========
+Eq. 1 (a), D side                      E_real f_r^d(D) + E_fake f_g^d(D)  (minimised by D)                :func:`gan_discriminator_loss`
+Eq. 1 (b), (c)                         -E log C(x, y)  on real / generated data                         :func:`class_cross_entropy`
+Eq. 1, D and C                         (a) + w[(b) + (c)]; (c) only with ``ac_on_fake``                 :func:`ac_gan_discriminator_loss`
+Eq. 1, G                               f^g(D(G)) + w (c)                                                :func:`ac_gan_generator_loss`
+Eqs. 2-3                               -H(Y|X) + CE = E_x KL(P_{Y|X} || Q^c_{Y|X})                      :func:`conditional_entropy`, :func:`expected_cross_entropy`, :func:`expected_kl`
+Eq. 4 (d)                              V_TAC = E_{z,y} log C^mi(G(z, y), y)                             :func:`tac_twin_value`
+Eq. 5                                  L_AC + V_TAC; D, C^mi max, G, C min                              :func:`tac_gan_discriminator_loss`, :func:`tac_gan_generator_loss`
+Eq. 6                                  V_TAC <= -H_Q(Y|X)                                               (identity, tested)
+Thm. 1                                 argmin_q sum_k q_k r_x(k) = onehot(argmin_k r_x(k))              :func:`twin_pointwise_objective`, :func:`theorem1_minimiser`
+Eq. 8                                  KL(P||Q) >= E_P[T] - log E_Q[e^T]  (Donsker-Varadhan)            :func:`donsker_varadhan`
+Eq. 9                                  V_MINE = E_joint T - log E_marginal e^T                          :func:`donsker_varadhan` on T(x, y), T(x, ȳ)
+MINE Sec. 3.2 (Belghazi et al.)        bias-corrected gradient with a moving average of E e^T           :func:`mine_ma_loss`
+Eq. 10                                 L_AC + V_MINE; G, C min, D, T max                                :func:`uac_gan_generator_loss`
+=====================================  ===============================================================  ==========
+
+Everything is vectorised over the batch and the classes and never synchronises with the host.
+
+>>> t = torch.tensor([0.0, 1.0, 2.0])
+>>> round(float(donsker_varadhan(t, t + 1000.0)), 2)  # stable for large T: 1 - log mean e^{t+1000}
+-1000.31
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+__all__ = [
+    "log_mean_exp",
+    "donsker_varadhan",
+    "nwj_bound",
+    "MineStep",
+    "mine_ma_loss",
+    "shuffle_conditions",
+    "sample_marginal_conditions",
+    "class_cross_entropy",
+    "gan_discriminator_loss",
+    "ac_gan_discriminator_loss",
+    "ac_gan_generator_loss",
+    "tac_twin_value",
+    "tac_gan_discriminator_loss",
+    "tac_gan_generator_loss",
+    "uac_gan_generator_loss",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "conditional_entropy",
+    "expected_cross_entropy",
+    "expected_kl",
+    "twin_pointwise_objective",
+    "theorem1_minimiser",
+    "adaptive_mi_scale",
+]
+
+LossFn = Callable[[Tensor], Tensor]
+
+
+def _softplus_neg(t: Tensor) -> Tensor:
+    return F.softplus(-t)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Donsker-Varadhan / MINE (Eqs. 7-9)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def log_mean_exp(t: Tensor, dim: int = 0, log_weights: Tensor | None = None) -> Tensor:
+    r"""log E[e^t] along ``dim``, computed stably (max-subtracted LogSumExp).
+
+    Without weights the expectation is the sample mean: ``logsumexp(t) - log n``. With ``log_weights`` (same
+    shape as ``t``, log of probabilities that sum to 1 along ``dim``) it is ``logsumexp(t + log_weights)``, the
+    expectation under a discrete (e.g. quadrature) distribution.
+
+    Args:
+        t: ``(..., n, ...)`` values.
+    Returns:
+        ``t`` reduced over ``dim``.
+
+    >>> round(float(log_mean_exp(torch.tensor([1e4, 1e4]))), 4)  # no overflow
+    10000.0
+    """
+    if log_weights is not None:
+        return torch.logsumexp(t + log_weights, dim=dim)
+    return torch.logsumexp(t, dim=dim) - math.log(t.shape[dim])
+
+
+def donsker_varadhan(t_joint: Tensor, t_marginal: Tensor, *, log_weights_joint: Tensor | None = None,
+                     log_weights_marginal: Tensor | None = None) -> Tensor:
+    r"""The Donsker-Varadhan lower bound of KL(P || Q) (Eq. 8), or V_MINE (Eq. 9) when P is the joint and Q the
+    product of marginals:
+
+    .. math:: \mathbb{E}_P[T] - \log \mathbb{E}_Q[e^{T}] \le D_{KL}(P \| Q),
+
+    with equality at T* = log dP/dQ (+ any constant). The log-expectation is a max-subtracted LogSumExp, so the
+    value is invariant to T -> T + const and finite for any finite T.
+
+    Args:
+        t_joint: ``(N,)`` T on samples of P (for MINE: T(G(z, y), y)).
+        t_marginal: ``(M,)`` T on samples of Q (for MINE: T(G(z, y), ȳ) with ȳ ~ P_Y independent of x).
+        log_weights_joint / log_weights_marginal: optional log-probabilities of the samples (they then form a
+            discrete distribution, e.g. a quadrature grid); default: uniform sample means.
+    Returns:
+        scalar tensor, differentiable in both inputs.
+
+    >>> abs(float(donsker_varadhan(torch.zeros(4), torch.zeros(7)))) < 1e-6
+    True
+    """
+    if log_weights_joint is None:
+        first = t_joint.mean()
+    else:
+        first = (log_weights_joint.exp() * t_joint).sum()
+    return first - log_mean_exp(t_marginal, 0, log_weights_marginal)
+
+
+def nwj_bound(t_joint: Tensor, t_marginal: Tensor) -> Tensor:
+    r"""The f-divergence (NWJ) lower bound E_P[T] - E_Q[e^{T-1}] <= KL(P || Q).
+
+    The authors' code calls it ``--loss_type eta`` (T' = T - eta with a learned scalar eta: E[T'] - E[e^{T'}] + 1,
+    the same bound). It is looser than :func:`donsker_varadhan` for every T and has unbiased minibatch gradients.
+
+    >>> round(float(nwj_bound(torch.ones(3), torch.ones(3))), 4)
+    0.0
+    """
+    return t_joint.mean() - torch.exp(t_marginal - 1.0).mean()
+
+
+class MineStep(NamedTuple):
+    """What :func:`mine_ma_loss` returns.
+
+    loss:    scalar to *minimise* for T; its gradient is MINE's bias-corrected gradient of -V_MINE.
+    mi:      the plain Donsker-Varadhan value (detached): the MI estimate to log.
+    log_ma:  the updated moving average of E[e^T] on the marginal, in log space (detached, shape ``()``);
+             ``log_ma.exp()`` is the authors' ``ma_et``.
+    """
+
+    loss: Tensor
+    mi: Tensor
+    log_ma: Tensor
+
+
+def mine_ma_loss(t_joint: Tensor, t_marginal: Tensor, log_ma: Tensor | None, ma_rate: float = 1e-3) -> MineStep:
+    r"""MINE's moving-average bias-corrected gradient (Belghazi et al. 2018, Sec. 3.2; UAC-GAN Eq. 9 for T).
+
+    The minibatch gradient of log E[e^T] is biased. MINE replaces the denominator E[e^T] in
+
+    .. math:: \nabla \log \mathbb{E}[e^T] = \nabla \mathbb{E}[e^T] / \mathbb{E}[e^T]
+
+    by an exponential moving average ``ma`` over steps, updated *before* use:
+    ``ma <- ma + ma_rate (et - ma)`` (``ma = et`` at the first call, ``log_ma=None``), with et the batch mean of
+    e^{T(x, ȳ)}. The returned surrogate
+
+    .. math:: -\Big(\overline{T_{joint}} - \mathrm{sg}\big[\tfrac{et}{ma}\big] \log et\Big)
+
+    has exactly the gradient -(∇ mean T_joint - ∇ et / ma). Everything runs in log space, so large T never
+    overflows (the authors' code forms e^T directly). ``ma_rate = 1`` gives the plain DV gradient.
+
+    Args:
+        t_joint: ``(N,)`` T(x, y); t_marginal: ``(M,)`` T(x, ȳ).
+        log_ma: previous ``MineStep.log_ma`` or None at the first step.
+        ma_rate: the moving average's rate in (0, 1]; the authors use 1e-3 for images and 2e-3 for the 1-D MoG.
+    Returns:
+        :class:`MineStep` ``(loss, mi, log_ma)``.
+
+    >>> s = mine_ma_loss(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0]), None)
+    >>> round(float(s.mi), 4), round(float(s.log_ma), 4)
+    (1.5, 0.0)
+    """
+    log_et = log_mean_exp(t_marginal, 0)
+    log_et_d = log_et.detach()
+    if log_ma is None:
+        new_log_ma = log_et_d
+    else:
+        log_ma = log_ma.to(log_et_d)
+        if ma_rate >= 1.0:
+            new_log_ma = log_et_d
+        else:
+            new_log_ma = torch.logaddexp(log_ma + math.log1p(-ma_rate), log_et_d + math.log(ma_rate))
+    ratio = torch.exp(log_et_d - new_log_ma)
+    mean_joint = t_joint.mean()
+    surrogate = mean_joint - ratio * log_et
+    return MineStep(loss=-surrogate, mi=(mean_joint - log_et).detach(), log_ma=new_log_ma)
+
+
+def shuffle_conditions(c: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    r"""Marginal samples ȳ by permuting the batch's conditions: (x_i, c_{π(i)}) ~ Q_X ⊗ Q_Y approximately
+    (the authors' image code). ``c: (B, K)`` -> ``(B, K)``.
+
+    >>> c = torch.eye(3)
+    >>> bool(shuffle_conditions(c).sum(0).eq(1).all())
+    True
+    """
+    perm = torch.randperm(c.shape[0], device=c.device, generator=generator)
+    return c[perm]
+
+
+def sample_marginal_conditions(probs: Tensor, n: int, generator: torch.Generator | None = None) -> Tensor:
+    r"""Marginal samples ȳ ~ P_Y drawn afresh: ``n`` one-hot rows ``(n, K)`` from ``probs: (K,)`` (the authors'
+    1-D MoG script draws fresh uniform labels).
+
+    >>> sample_marginal_conditions(torch.tensor([0.0, 1.0]), 2)
+    tensor([[0., 1.],
+            [0., 1.]])
+    """
+    idx = torch.multinomial(probs.float(), n, replacement=True, generator=generator)
+    return F.one_hot(idx, probs.shape[-1]).to(probs.dtype)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# AC-GAN (Eq. 1), TAC-GAN (Eqs. 4-5), UAC-GAN (Eq. 10)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def class_cross_entropy(logits: Tensor, c: Tensor) -> Tensor:
+    r"""Per-sample -Σ_k c_k log softmax(logits)_k: -log C(x, y) for one-hot ``c`` (Eq. 1 terms (b) and (c)).
+
+    Args:
+        logits: ``(B, K)``; c: ``(B, K)`` one-hot or soft targets.
+    Returns:
+        ``(B,)``.
+
+    >>> class_cross_entropy(torch.zeros(1, 4), torch.tensor([[0.0, 1.0, 0.0, 0.0]]))
+    tensor([1.3863])
+    """
+    return -(c * F.log_softmax(logits, dim=-1)).sum(-1)
+
+
+def gan_discriminator_loss(adv_real: Tensor, adv_fake: Tensor, d_real: LossFn = _softplus_neg,
+                           d_fake: LossFn = F.softplus) -> Tensor:
+    r"""-(a) of Eq. 1 for D: E_real f_r^d(D(x)) + E_fake f_g^d(D(G(z, y))); the defaults are -log σ and -log(1-σ).
+
+    >>> round(float(gan_discriminator_loss(torch.zeros(2), torch.zeros(3))), 4)  # 2 log 2
+    1.3863
+    """
+    return d_real(adv_real).mean() + d_fake(adv_fake).mean()
+
+
+def ac_gan_discriminator_loss(adv_real: Tensor, adv_fake: Tensor, cls_real: Tensor, c_real: Tensor,
+                              cls_fake: Tensor | None = None, c_fake: Tensor | None = None, *,
+                              d_real: LossFn = _softplus_neg, d_fake: LossFn = F.softplus, ac_weight: float = 1.0,
+                              ac_on_real: bool = True, ac_on_fake: bool = True) -> Tensor:
+    r"""AC-GAN's discriminator-and-classifier loss (Eq. 1: D maximises (a), C minimises (b) + (c)):
+
+    .. math:: L = -(a) + w\,[\,(b)\,\mathbb{1}_{ac\_on\_real} + (c)\,\mathbb{1}_{ac\_on\_fake}\,]
+
+    ``ac_on_fake=True`` is Eq. 1 (C also classifies generated data). The original TAC-GAN code and the authors'
+    UAC-GAN runs (``--no_ac_on_fake``) train C on real data only: ``ac_on_fake=False``.
+
+    Args:
+        adv_real: ``(B,)``, adv_fake: ``(B',)`` adversarial logits; cls_real: ``(B, K)``, c_real: ``(B, K)``;
+        cls_fake / c_fake: ``(B', K)`` (needed when ``ac_on_fake``).
+    Returns:
+        scalar.
+
+    >>> z = torch.zeros(2)
+    >>> round(float(ac_gan_discriminator_loss(z, z, torch.zeros(2, 2), torch.eye(2), ac_on_fake=False)), 4)  # 2 log 2 + log 2
+    2.0794
+    """
+    loss = gan_discriminator_loss(adv_real, adv_fake, d_real, d_fake)
+    if ac_on_real:
+        loss = loss + ac_weight * class_cross_entropy(cls_real, c_real).mean()
+    if ac_on_fake:
+        if cls_fake is None or c_fake is None:
+            raise ValueError("ac_on_fake=True needs cls_fake and c_fake")
+        loss = loss + ac_weight * class_cross_entropy(cls_fake, c_fake).mean()
+    return loss
+
+
+def ac_gan_generator_loss(adv_fake: Tensor, cls_fake: Tensor, c_fake: Tensor, *, g: LossFn = _softplus_neg,
+                          ac_weight: float = 1.0) -> Tensor:
+    r"""AC-GAN's generator loss (Eq. 1, G minimises (a) and (c)): E f^g(D(G(z, y))) - w E log C(G(z, y), y).
+
+    The default f^g is the non-saturating -log σ (the authors' code: BCE(D(G), 1)).
+
+    >>> round(float(ac_gan_generator_loss(torch.zeros(2), torch.zeros(2, 2), torch.eye(2))), 4)  # log 2 + log 2
+    1.3863
+    """
+    return g(adv_fake).mean() + ac_weight * class_cross_entropy(cls_fake, c_fake).mean()
+
+
+def tac_twin_value(twin_fake: Tensor, c_fake: Tensor) -> Tensor:
+    r"""V_TAC = E_{z, y} log C^mi(G(z, y), y) (Eq. 4): the twin classifier maximises it, G minimises it.
+
+    Args:
+        twin_fake: ``(B, K)`` twin logits on generated data; c_fake: ``(B, K)`` their conditions.
+    Returns:
+        scalar (<= 0).
+
+    >>> round(float(tac_twin_value(torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]))), 4)  # log 1/2
+    -0.6931
+    """
+    return -class_cross_entropy(twin_fake, c_fake).mean()
+
+
+def tac_gan_discriminator_loss(adv_real: Tensor, adv_fake: Tensor, cls_real: Tensor, c_real: Tensor,
+                               twin_fake: Tensor, c_fake: Tensor, cls_fake: Tensor | None = None, *,
+                               d_real: LossFn = _softplus_neg, d_fake: LossFn = F.softplus, ac_weight: float = 1.0,
+                               twin_weight: float = 1.0, ac_on_fake: bool = True) -> Tensor:
+    r"""TAC-GAN's loss for D, C and C^mi (Eq. 5: D and C^mi maximise, C minimises), to minimise:
+
+    .. math:: L^{AC}_{D,C} - w_{tac} V_{TAC}
+
+    i.e. the AC-GAN terms plus the twin's cross-entropy on generated data. ``ac_on_fake=True`` is Eq. 1; the
+    original TAC code trains C on real only (``ac_on_fake=False``).
+
+    >>> z = torch.zeros(2)
+    >>> round(float(tac_gan_discriminator_loss(z, z, torch.zeros(2, 2), torch.eye(2), torch.zeros(2, 2),
+    ...                                        torch.eye(2), ac_on_fake=False)), 4)  # 2 log 2 + log 2 + log 2
+    2.7726
+    """
+    loss = ac_gan_discriminator_loss(adv_real, adv_fake, cls_real, c_real, cls_fake, c_fake, d_real=d_real,
+                                     d_fake=d_fake, ac_weight=ac_weight, ac_on_fake=ac_on_fake)
+    return loss - twin_weight * tac_twin_value(twin_fake, c_fake)
+
+
+def tac_gan_generator_loss(adv_fake: Tensor, cls_fake: Tensor, twin_fake: Tensor, c_fake: Tensor, *,
+                           g: LossFn = _softplus_neg, ac_weight: float = 1.0, twin_weight: float = 1.0) -> Tensor:
+    r"""TAC-GAN's generator loss (Eq. 5, G minimises L_AC + V_TAC):
+
+    .. math:: \mathbb{E} f^g(D(G)) - w\,\mathbb{E}\log C(G, y) + w_{tac}\,\mathbb{E}\log C^{mi}(G, y)
+
+    = BCE + CE(C(G), y) - w_tac CE(C^mi(G), y) as in both authors' code.
+
+    >>> round(float(tac_gan_generator_loss(torch.zeros(2), torch.zeros(2, 2), torch.zeros(2, 2), torch.eye(2))), 4)  # log 2
+    0.6931
+    """
+    return ac_gan_generator_loss(adv_fake, cls_fake, c_fake, g=g, ac_weight=ac_weight) \
+        + twin_weight * tac_twin_value(twin_fake, c_fake)
+
+
+def uac_gan_generator_loss(adv_fake: Tensor, cls_fake: Tensor, c_fake: Tensor, t_joint: Tensor,
+                           t_marginal: Tensor, *, g: LossFn = _softplus_neg, ac_weight: float = 1.0,
+                           lambda_mi: float = 1.0) -> Tensor:
+    r"""UAC-GAN's generator loss (Eq. 10, G minimises L_AC + λ_mi V_MINE):
+
+    .. math:: \mathbb{E} f^g(D(G)) - w\,\mathbb{E}\log C(G, y) + λ_{mi}\,
+              \big(\mathbb{E}\,T(G(z,y), y) - \log \mathbb{E}\, e^{T(G(z,y), \bar y)}\big)
+
+    The MI term is the plain (stable) DV value, as in the authors' code (no moving-average correction for G).
+    λ_mi = 0.1 in the authors' image runs, 1 in the 1-D MoG script.
+
+    Args:
+        t_joint: ``(B,)`` T(G(z, y), y); t_marginal: ``(B,)`` T(G(z, y), ȳ).
+
+    >>> z = torch.zeros(2)
+    >>> round(float(uac_gan_generator_loss(z, torch.zeros(2, 2), torch.eye(2), z, z)), 4)  # log 2 + log 2 + 0
+    1.3863
+    """
+    return ac_gan_generator_loss(adv_fake, cls_fake, c_fake, g=g, ac_weight=ac_weight) \
+        + lambda_mi * donsker_varadhan(t_joint, t_marginal)
+
+
+def adaptive_mi_scale(loss_main: Tensor, loss_mi: Tensor, params: list[Tensor], eps: float = 1e-12) -> Tensor:
+    r"""MINE's adaptive gradient clipping for G (Belghazi et al. Sec. 3.3; the authors' 1-D MoG script, ``ada``):
+    the factor s = min(||g_u||, ||g_m||) / ||g_m|| so that g_u + s g_m has an MI part no larger than the
+    rest, with g_u = ∇ loss_main and g_m = ∇ loss_mi over ``params``.
+
+    Use as ``loss_main + s * loss_mi`` (``s`` is detached): its gradient is g_u + s g_m. Costs two extra
+    backward passes (``retain_graph``); meant for small networks.
+
+    Returns:
+        scalar tensor in (0, 1], detached.
+    """
+    params = [p for p in params if p.requires_grad]
+    g_u = torch.autograd.grad(loss_main, params, retain_graph=True, allow_unused=True)
+    g_m = torch.autograd.grad(loss_mi, params, retain_graph=True, allow_unused=True)
+
+    def norm(gs):
+        parts = [g.pow(2).sum() for g in gs if g is not None]
+        return torch.stack(parts).sum().sqrt() if parts else loss_main.new_zeros(())
+
+    n_u, n_m = norm(g_u), norm(g_m)
+    return (torch.minimum(n_u, n_m) / (n_m + eps)).detach()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Discrete identities of Sec. 3 (Eqs. 2-3, 6) and Theorem 1
+# --------------------------------------------------------------------------------------------------------------
+
+
+def entropy(p: Tensor) -> Tensor:
+    r"""H(p) = -Σ_k p_k log p_k over the last dim (0 log 0 = 0). ``(..., K) -> (...)``.
+
+    >>> round(float(entropy(torch.tensor([0.5, 0.5]))), 4)
+    0.6931
+    """
+    return -torch.special.xlogy(p, p).sum(-1)
+
+
+def cross_entropy(p: Tensor, q: Tensor) -> Tensor:
+    r"""H(p, q) = -Σ_k p_k log q_k over the last dim. ``(..., K) -> (...)``."""
+    return -torch.special.xlogy(p, q).sum(-1)
+
+
+def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
+    r"""KL(p || q) = Σ_k p_k (log p_k - log q_k) over the last dim. ``(..., K) -> (...)``."""
+    return (torch.special.xlogy(p, p) - torch.special.xlogy(p, q)).sum(-1)
+
+
+def conditional_entropy(p_y_given_x: Tensor, p_x: Tensor) -> Tensor:
+    r"""H(Y|X) = Σ_x p(x) H(P_{Y|X=x}) for a discrete X. ``p_y_given_x: (N, K)``, ``p_x: (N,)`` -> scalar."""
+    return (p_x * entropy(p_y_given_x)).sum()
+
+
+def expected_cross_entropy(p_y_given_x: Tensor, q_y_given_x: Tensor, p_x: Tensor) -> Tensor:
+    r"""-E_{x,y ~ P_XY} log Q^c(y|x): term (b) of Eq. 1 (or (c) with Q in place of P). Shapes as
+    :func:`conditional_entropy`."""
+    return (p_x * cross_entropy(p_y_given_x, q_y_given_x)).sum()
+
+
+def expected_kl(p_y_given_x: Tensor, q_y_given_x: Tensor, p_x: Tensor) -> Tensor:
+    r"""E_{x ~ P_X} KL(P_{Y|X} || Q^c_{Y|X}): the right side of Eqs. 2 and 3.
+
+    Eq. 2: ``-conditional_entropy(P) + expected_cross_entropy(P, Q^c) == expected_kl(P, Q^c)``.
+    """
+    return (p_x * kl_divergence(p_y_given_x, q_y_given_x)).sum()
+
+
+def twin_pointwise_objective(q_y_given_x: Tensor, log_q_mi: Tensor, log_q_c: Tensor) -> Tensor:
+    r"""(c) + (d) at one x as a function of G's posterior (proof of Theorem 1):
+    Σ_k Q(k|x) r_x(k) with r_x(k) = log Q^mi(k|x) - log Q^c(k|x). ``(..., K)`` -> ``(...)``.
+
+    >>> round(float(twin_pointwise_objective(torch.tensor([1.0, 0.0]), torch.log(torch.tensor([0.5, 0.5])),
+    ...                                      torch.log(torch.tensor([0.25, 0.75])))), 4)  # log 2
+    0.6931
+    """
+    return (q_y_given_x * (log_q_mi - log_q_c)).sum(-1)
+
+
+def theorem1_minimiser(log_q_mi: Tensor, log_q_c: Tensor) -> Tensor:
+    r"""Theorem 1: the G-optimal posterior for fixed C and C^mi, onehot(argmin_k Q^mi(k|x) / Q^c(k|x)).
+    ``(..., K)`` -> one-hot ``(..., K)``.
+
+    >>> theorem1_minimiser(torch.log(torch.tensor([0.5, 0.5])), torch.log(torch.tensor([0.25, 0.75])))
+    tensor([0., 1.])
+    """
+    r = log_q_mi - log_q_c
+    return F.one_hot(r.argmin(-1), r.shape[-1]).to(r.dtype)
