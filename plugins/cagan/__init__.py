@@ -1,1 +1,34 @@
-"""Plugin cagan (in progress)."""
+"""Plugin ``cagan``: Conditional Activation GAN (Cho & Yoon), the AC-GAN family it is compared with, and mixed batch
+training. Hook implementations only; the math is in ``losses.py``, the components in ``objectives.py`` and
+``composers.py``, ready experiments in ``presets/`` and ``condgan reproduce cagan-*`` in ``reproduce.py``."""
+
+from __future__ import annotations
+
+from condgan import hookimpl
+
+
+@hookimpl
+def register_objectives(register):
+    from .objectives import OBJECTIVES
+
+    for name, (factory, params, description) in OBJECTIVES.items():
+        register(name, factory, params=params, description=description)
+
+
+@hookimpl
+def register_batch_composers(register):
+    from .composers import MixedBatches, MixedParams
+
+    register("mixed", MixedBatches, params=MixedParams,
+             description="mixed batch training: every D forward holds real and generated data in one ratio (CA-GAN Sec. 4)")
+
+
+@hookimpl
+def register_presets(register):
+    from importlib.resources import files
+
+    folder = files(__package__) / "presets"
+    for f in sorted(folder.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            first = f.read_text().splitlines()[0].lstrip("# ").strip()
+            register(f.name[:-5], f, description=first)
