@@ -111,6 +111,9 @@ class Models:
     statistics_network: StatisticsNetwork | None = None
     device: torch.device = attrs.field(factory=lambda: torch.device("cpu"))
     steps_per_epoch: int = 1
+    #: this process's rank and the number of processes (torchrun); samples are drawn for the global batch and sliced
+    rank: int = 0
+    world: int = 1
 
     def trainable(self) -> dict[str, nn.Module]:
         """Component name -> module, for every component that owns parameters (one optimizer each)."""
@@ -122,7 +125,14 @@ class Models:
         return out
 
     def sample_conditions(self, n: int) -> Tensor:
-        return self.prior.sample(n).to(self.device)
+        """``n`` conditions from the prior. Under torchrun every rank draws the global batch and keeps its slice, so
+        the run matches a single process with the same global batch."""
+        c = self.prior.sample(n * self.world).to(self.device)
+        return c[self.rank::self.world] if self.world > 1 else c
+
+    def sample_latent(self, n: int) -> Tensor:
+        z = self.latent.sample(n * self.world, self.device)
+        return z[self.rank::self.world] if self.world > 1 else z
 
     def generate(self, n: int, *, c: Tensor | None = None, grad: bool = False) -> Batch:
         """``n`` generated samples: z from the latent sampler, c from the prior unless given.
@@ -130,7 +140,7 @@ class Models:
         With ``grad=False`` no graph is recorded (the discriminator side); with ``grad=True`` the generator is
         differentiable (the generator side).
         """
-        z = self.latent.sample(n, self.device)
+        z = self.sample_latent(n)
         if c is None:
             c = self.sample_conditions(n)
         with torch.set_grad_enabled(grad):

@@ -1,0 +1,142 @@
+"""From a checked config to built components: dataset, objective, networks, prior, composer, latent, optimizers.
+
+Requirements are checked here, before step 1: the objective's required components and discriminator heads, and
+that every optimizer the objective's losses name has a component with parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import torch
+
+from .config import ExperimentConfig, OptimizerParams
+from .data import Dataset
+from .errors import CondganError, ConfigError, DataError
+from .interfaces import BuildContext, Models, Objective
+from .registry import Components
+
+
+@attrs.define(eq=False)
+class Experiment:
+    config: ExperimentConfig
+    dataset: Dataset
+    objective: Objective
+    models: Models
+    ctx: BuildContext
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = torch.device(name)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError([("$.run.device", f"device '{name}' asked for, but CUDA is not available here; use 'cpu' or 'auto'")])
+    return dev
+
+
+def make_resolver(components: Components):
+    def resolve(kind: str, name: str, params: Any = None, ctx: Any = None) -> Any:
+        return components.get(kind, name).build(params, ctx)
+
+    return resolve
+
+
+def build_dataset(cfg: ExperimentConfig) -> Dataset:
+    comp = cfg.components["data"]
+    try:
+        ds = comp.entry.build(comp.params, None)
+    except DataError as exc:
+        raise ConfigError([("$.data", str(exc))], source=cfg.source) from None
+    if not isinstance(ds, Dataset):
+        raise ConfigError([("$.data", f"dataset '{comp.type}' returned {type(ds).__name__}, not a condgan.data.Dataset")])
+    return ds
+
+
+def build_experiment(cfg: ExperimentConfig, components: Components, device: torch.device | None = None,
+                     dataset: Dataset | None = None) -> Experiment:
+    """Build every component of ``cfg``. All requirement problems are reported together as a ConfigError."""
+    device = device or pick_device(cfg.run.device)
+    ds = dataset if dataset is not None else build_dataset(cfg)
+    latent_comp = cfg.components["latent"]
+    latent = latent_comp.entry.build(latent_comp.params, None)
+    ctx = BuildContext(spec=ds.spec, data_shape=ds.data_shape, latent_dim=latent.dim, device=device,
+                       resolve=make_resolver(components))
+    problems: list[tuple[str, str]] = []
+
+    def build(table: str, c: BuildContext) -> Any:
+        comp = cfg.components[table]
+        try:
+            return comp.entry.build(comp.params, c)
+        except CondganError as exc:
+            problems.append((f"$.{table}", str(exc)))
+        except (ValueError, TypeError) as exc:
+            problems.append((f"$.{table}", f"{comp.type}: {exc}"))
+        return None
+
+    objective = build("objective", ctx)
+    if objective is None:
+        raise ConfigError(problems, source=cfg.source)
+    if not isinstance(objective, Objective):
+        raise ConfigError([("$.objective", f"'{cfg.components['objective'].type}' did not build an Objective")])
+    if not ds.labeled and not objective.unsupervised:
+        problems.append(("$.data", f"dataset '{cfg.components['data'].type}' has no labels, but objective "
+                                   f"'{cfg.components['objective'].type}' needs them"))
+    for kind in sorted(objective.requires):
+        if kind not in cfg.components:
+            reg = components[{"classifier": "classifiers", "statistics_network": "statistics_networks"}.get(kind, kind)]
+            problems.append((f"$.{kind}", f"objective '{cfg.components['objective'].type}' requires a {kind.replace('_', ' ')}, "
+                                          f"but the config has no [{kind}] table. Registered: {', '.join(reg.names()) or '(none)'}."))
+    heads = objective.heads()
+    d_entry = cfg.components["discriminator"].entry
+    supported = getattr(d_entry.factory, "supported_heads", None)
+    if supported is not None and not set(heads) <= set(supported):
+        problems.append(("$.discriminator", f"discriminator '{d_entry.name}' cannot build the heads "
+                                            f"{sorted(set(heads) - set(supported))} that objective "
+                                            f"'{cfg.components['objective'].type}' needs"))
+    if problems:
+        raise ConfigError(problems, source=cfg.source)
+
+    G = build("generator", ctx)
+    D = build("discriminator", ctx.with_heads(heads))
+    Q = build("classifier", ctx) if "classifier" in cfg.components else None
+    T = build("statistics_network", ctx) if "statistics_network" in cfg.components else None
+    prior = build("prior", ctx)
+    composer = build("composer", ctx)
+    if problems:
+        raise ConfigError(problems, source=cfg.source)
+    models = Models(generator=G, discriminator=D, prior=prior, composer=composer, latent=latent, spec=ds.spec,
+                    classifier=Q, statistics_network=T, device=device)
+    for mod in (G, D, Q, T, prior, composer, latent):
+        if mod is not None:
+            mod.to(device)
+    trainable = models.trainable()
+    for loss, targets in objective.losses.items():
+        for opt in (targets,) if isinstance(targets, str) else targets:
+            if opt not in trainable and opt != "prior":
+                problems.append(("$.objective", f"loss '{loss}' updates '{opt}', but the experiment has no {opt} with parameters"))
+    if problems:
+        raise ConfigError(problems, source=cfg.source)
+    return Experiment(cfg, ds, objective, models, ctx)
+
+
+def make_optimizer(params: OptimizerParams, module: torch.nn.Module, device: torch.device) -> torch.optim.Optimizer:
+    ps = [p for p in module.parameters() if p.requires_grad]
+    fused = {"fused": True} if params.fused and device.type == "cuda" and params.type in ("adam", "adamw") else {}
+    if params.type == "adam":
+        return torch.optim.Adam(ps, lr=params.lr, betas=params.betas, eps=params.eps, weight_decay=params.weight_decay, **fused)
+    if params.type == "adamw":
+        return torch.optim.AdamW(ps, lr=params.lr, betas=params.betas, eps=params.eps, weight_decay=params.weight_decay, **fused)
+    if params.type == "rmsprop":
+        return torch.optim.RMSprop(ps, lr=params.lr, eps=params.eps, weight_decay=params.weight_decay)
+    return torch.optim.SGD(ps, lr=params.lr, momentum=params.betas[0], weight_decay=params.weight_decay)
+
+
+def make_optimizers(exp: Experiment) -> dict[str, torch.optim.Optimizer]:
+    """One optimizer per component with parameters; settings from ``[optimizers.<name>]`` (defaults otherwise)."""
+    out = {}
+    for name, module in exp.models.trainable().items():
+        params = exp.config.optimizers.get(name, OptimizerParams())
+        out[name] = make_optimizer(params, module, exp.models.device)
+    return out

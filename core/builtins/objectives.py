@@ -1,0 +1,83 @@
+"""A plain conditional GAN objective, the generic baseline every paper plugin is compared with.
+
+D has one adversarial output per condition (the ``cond`` head); the logit for a sample is the output of its own
+condition, ``t = <D_cond(x), c>`` (for several groups: the mean over groups). With ``conditional = false`` it is an
+unconditional GAN on the ``adv`` head (the "GAN" row of every paper's table).
+"""
+
+from __future__ import annotations
+
+import attrs
+import torch
+from torch import Tensor
+
+from ..config import component_field
+from ..interfaces import Batch, BuildContext, Models, Objective, StepOutput
+from .regularizers import r1_penalty, r2_penalty, wgan_gp_penalty
+
+
+def selected_logit(cond_logits: Tensor, c: Tensor, num_groups: int = 1) -> Tensor:
+    """``(B, K) x (B, K) -> (B,)``: the output of each sample's active conditions, averaged over the groups."""
+    return (cond_logits * c).sum(1) / num_groups
+
+
+@attrs.frozen
+class CGANParams:
+    """Plain conditional GAN."""
+
+    #: adversarial loss family (see `condgan list adversarial_losses`)
+    adversarial: str = component_field("adversarial_losses", "core.non_saturating")
+    #: regularizer of D: "" (none), "core.r1", "core.r2" or "core.wgan_gp"
+    regularizer: str = attrs.field(default="", metadata={"component": "regularizers"})
+    regularizer_weight: float = attrs.field(default=10.0, validator=attrs.validators.ge(0.0))
+    #: False: an unconditional GAN (G still receives c, D ignores it)
+    conditional: bool = True
+
+
+class CGANObjective(Objective):
+    """L_D = E_real f_r^d(t) + E_fake f_g^d(t) + w·reg;  L_G = E_fake f^g(t)."""
+
+    losses = {"d_adv": "discriminator", "d_reg": "discriminator", "g_adv": "generator"}
+
+    def __init__(self, params: CGANParams, ctx: BuildContext):
+        super().__init__(params, ctx)
+        self.adv = ctx.resolve("adversarial_losses", params.adversarial)
+        self.groups = len(ctx.spec.groups)
+        self.reg = params.regularizer.split(".")[-1] if params.regularizer else ""
+
+    def heads(self) -> dict[str, int]:
+        return {"cond": self.ctx.num_conditions} if self.params.conditional else {"adv": 1}
+
+    def logit(self, out, c: Tensor) -> Tensor:
+        return selected_logit(out.cond, c, self.groups) if self.params.conditional else out.adv
+
+    def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
+        n_real, n_fake = m.composer.split(len(real), step, step // m.steps_per_epoch)
+        real = real.head(n_real)
+        fake = m.generate(n_fake)
+        x_real, x_fake = real.x, fake.x
+        if self.reg in ("r1", "r2"):
+            x_real = x_real.detach().requires_grad_(self.reg == "r1")
+            x_fake = x_fake.detach().requires_grad_(self.reg == "r2")
+        out_r, out_f = m.composer.discriminate(m.discriminator, x_real, x_fake)
+        t_r, t_f = self.logit(out_r, real.c), self.logit(out_f, fake.c)
+        losses = {"d_adv": self.adv.d_real(t_r).mean() + self.adv.d_fake(t_f).mean()}
+        w = self.params.regularizer_weight
+        if self.reg == "r1":
+            losses["d_reg"] = w * r1_penalty(t_r, x_real)
+        elif self.reg == "r2":
+            losses["d_reg"] = w * r2_penalty(t_f, x_fake)
+        elif self.reg == "wgan_gp":
+            c = fake.c[: len(x_real)] if len(fake.c) >= len(x_real) else real.c
+            losses["d_reg"] = w * wgan_gp_penalty(lambda x: self.logit(m.discriminator(x), c[: len(x)]), x_real, x_fake)
+        return StepOutput(losses, logs={"d_real": t_r.mean(), "d_fake": t_f.mean()})
+
+    def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
+        fake = m.generate(len(real), grad=True)
+        t = self.logit(m.discriminator(fake.x), fake.c)
+        return StepOutput({"g_adv": self.adv.g(t).mean()})
+
+
+OBJECTIVES = {"cgan": (CGANObjective, CGANParams, "plain conditional GAN with one output per condition (or unconditional)")}
+
+torch  # noqa: B018

@@ -1,0 +1,83 @@
+"""The ``core`` plugin: registers condgan's generic components through the same hooks a third-party plugin uses."""
+
+from __future__ import annotations
+
+from ..hookspecs import hookimpl
+from . import adversarial, datasets, nets, objectives, regularizers, sampling
+
+
+def _register_table(register, table):
+    for name, (factory, params, description) in table.items():
+        register(name, factory, params=params, description=description)
+
+
+@hookimpl
+def register_adversarial_losses(register):
+    for name, (factory, params, description) in adversarial.FAMILIES.items():
+        register(name, factory, params=None if params is adversarial.NoParams else params, description=description)
+
+
+@hookimpl
+def register_regularizers(register):
+    for name, (factory, description) in regularizers.REGULARIZERS.items():
+        register(name, factory, params=regularizers.RegularizerParams, description=description)
+
+
+@hookimpl
+def register_datasets(register):
+    _register_table(register, datasets.DATASETS)
+
+
+@hookimpl
+def register_generators(register):
+    _register_table(register, nets.NETWORKS["generators"])
+
+
+@hookimpl
+def register_discriminators(register):
+    _register_table(register, nets.NETWORKS["discriminators"])
+
+
+@hookimpl
+def register_classifiers(register):
+    _register_table(register, nets.NETWORKS["classifiers"])
+
+
+@hookimpl
+def register_prior_updaters(register):
+    _register_table(register, sampling.SAMPLING["prior_updaters"])
+
+
+@hookimpl
+def register_batch_composers(register):
+    _register_table(register, sampling.SAMPLING["batch_composers"])
+
+
+@hookimpl
+def register_latent_samplers(register):
+    _register_table(register, sampling.SAMPLING["latent_samplers"])
+
+
+@hookimpl
+def register_objectives(register):
+    _register_table(register, objectives.OBJECTIVES)
+
+
+@hookimpl
+def register_metrics(register):
+    try:
+        from ..evaluation.metrics_registry import METRICS
+    except ImportError:  # evaluation not available in this build
+        return
+    _register_table(register, METRICS)
+
+
+@hookimpl
+def register_presets(register):
+    from importlib.resources import files
+
+    folder = files("condgan") / "presets"
+    for f in sorted(folder.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            first = f.read_text().splitlines()[0].lstrip("# ").strip()
+            register(f.name[:-5], f, description=first)

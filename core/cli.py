@@ -1,0 +1,277 @@
+"""The ``condgan`` command line: train, sample, plugins, list, describe, presets, reproduce (+ evaluate, plot,
+train-evaluator from :mod:`condgan.evaluation.commands`). Errors print without a traceback (exit 2 for config errors)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import attrs
+
+from . import __version__
+from .errors import CondganError, ConfigError
+
+DEFAULT_PRESET = "core.digits"
+
+
+def _warning_format(message, category, filename, lineno, line=None):
+    from .plugin_manager import CondganPluginWarning
+
+    if issubclass(category, CondganPluginWarning):
+        return f"condgan: {message}\n"
+    return f"{category.__name__}: {message}\n"
+
+
+def _components():
+    from .plugin_manager import get_components
+
+    return get_components()
+
+
+def _preset_raw(name: str) -> dict:
+    import tomllib
+
+    comps = _components()
+    entry = comps.get("presets", name)
+    return tomllib.loads(Path(str(entry.factory)).read_text() if not hasattr(entry.factory, "read_text") else entry.factory.read_text())
+
+
+# -- commands ------------------------------------------------------------------------------------------------------
+def cmd_train(args) -> int:
+    from .build import build_experiment
+    from .config import apply_overrides, parse_config, read_config
+    from .plugin_manager import get_plugin_manager
+    from .train import train
+
+    if args.resume:
+        run_dir = Path(args.resume)
+        if not (run_dir / "config.json").exists():
+            raise ConfigError([("--resume", f"{run_dir} is not a run directory (no config.json)")])
+        raw, source = json.loads((run_dir / "config.json").read_text()), str(run_dir / "config.json")
+        if args.config:
+            raw, source = read_config(args.config), args.config
+    elif args.config:
+        raw, source = read_config(args.config), args.config
+    else:
+        name = args.preset or DEFAULT_PRESET
+        raw, source = _preset_raw(name), f"preset {name}"
+    raw = apply_overrides(raw, args.set or [])
+    if args.out:
+        raw.setdefault("run", {})["out_dir"] = args.out
+    comps = _components()
+    cfg = parse_config(raw, comps, source=source)
+    exp = build_experiment(cfg, comps)
+    run_dir = Path(args.resume) if args.resume else Path(cfg.run.out_dir) / cfg.run.name
+    evaluate = None
+    if cfg.run.eval_every:
+        from .evaluation.during_training import make_evaluator
+
+        evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)
+    summary = train(exp, run_dir, versions=get_plugin_manager().versions(), resume=bool(args.resume), force=args.force,
+                    evaluate=evaluate)
+    if not summary["interrupted"]:
+        pic = run_dir / "samples.png"
+        print(f"condgan: trained {summary['step']} steps; samples: {pic}; run directory: {run_dir}")
+    return 130 if summary["interrupted"] else 0
+
+
+def cmd_sample(args) -> int:
+    import torch
+
+    from .sampling import conditions_for_grid, generate_per_condition, load_run
+    from . import visual
+
+    exp, gen, state = load_run(Path(args.run_dir), device=args.device, use_ema=not args.no_ema)
+    torch.manual_seed(args.seed)
+    noise = torch.Generator().manual_seed(args.seed)
+    spec = exp.dataset.spec
+    out = Path(args.out)
+    if out.suffix == ".png":
+        if len(exp.dataset.data_shape) == 3:
+            conds, labels = conditions_for_grid(spec, max_cols=64)
+            rows = args.per_class
+            z = exp.models.latent.sample(rows, torch.device("cpu"), generator=noise)
+            with torch.no_grad():
+                x = gen(z.repeat_interleave(len(conds), 0), conds.repeat(rows, 1))
+            visual.image_grid(x, rows, len(conds), labels, out)
+        else:
+            from .sampling import sample_figure
+
+            sample_figure(exp, gen, out, noise)
+        print(f"condgan: wrote {out} (step {state['step']})")
+        return 0
+    x, y = generate_per_condition(gen, exp.models.latent, spec, args.per_class, torch.device(args.device), noise)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.save({"x": x, "labels": y, "spec": spec.to_dict(), "step": state["step"]}, out / "samples.pt")
+    if len(exp.dataset.data_shape) == 3:
+        from torchvision.utils import save_image
+
+        for j, lab in enumerate(spec.combination_labels()):
+            folder = out / lab.replace("/", "_").replace(", ", "__").replace(" ", "_")
+            folder.mkdir(exist_ok=True)
+            for i in range(args.per_class):
+                save_image(x[j * args.per_class + i].add(1).div(2), folder / f"{i:05d}.png")
+    print(f"condgan: wrote {len(x)} samples to {out} (step {state['step']})")
+    return 0
+
+
+def cmd_plugins(args) -> int:
+    from .plugin_manager import get_plugin_manager
+
+    infos = get_plugin_manager().plugins()
+    if args.json:
+        print(json.dumps([i.to_dict() for i in infos], indent=2))
+        return 0
+    print(f"{'plugin':<14} {'distribution':<22} {'version':<9} {'status':<9} components")
+    for i in infos:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(i.counts.items())) or "-"
+        status = i.status if i.status != "failed" else "failed"
+        print(f"{i.name:<14} {i.distribution:<22} {i.version:<9} {status:<9} {counts}")
+        if i.error:
+            print(f"{'':<14} error: {i.error}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from .hookspecs import KINDS
+
+    comps = _components()
+    kinds = [args.kind] if args.kind != "all" else list(KINDS)
+    for kind in kinds:
+        if kind not in KINDS:
+            from .errors import did_you_mean
+
+            raise ConfigError([("KIND", f"unknown component kind '{kind}'.{did_you_mean(kind, KINDS)} "
+                                        f"Kinds: {', '.join(KINDS)}, all")])
+        entries = comps[kind].list(args.pattern or "*")
+        if args.json:
+            print(json.dumps([{"name": e.name, "kind": kind, "description": e.description} for e in entries]))
+            continue
+        if len(kinds) > 1:
+            print(f"[{kind}]")
+        for e in entries:
+            print(f"  {e.name:<32} {e.description}")
+    return 0
+
+
+def cmd_describe(args) -> int:
+    from .docs_gen import describe_entry
+
+    comps = _components()
+    found = comps.find(args.name)
+    if not found:
+        from .errors import did_you_mean
+
+        names = [n for r in comps.registries.values() for n in r.names()]
+        raise ConfigError([("NAME", f"no component named '{args.name}'.{did_you_mean(args.name, names)} "
+                                    f"See `condgan list all`.")])
+    for entry in found:
+        print(describe_entry(entry))
+    return 0
+
+
+def cmd_presets(args) -> int:
+    for e in _components()["presets"].list(args.pattern or "*"):
+        print(f"  {e.name:<32} {e.description}")
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    comps = _components()
+    if not args.name:
+        for e in comps["reproductions"]:
+            print(f"  {e.name.split('.', 1)[1]:<24} ({e.name}) {e.description}")
+        return 0
+    matches = [e for e in comps["reproductions"] if e.name == args.name or e.name.split(".", 1)[1] == args.name]
+    if not matches:
+        from .errors import did_you_mean
+
+        names = [e.name.split(".", 1)[1] for e in comps["reproductions"]]
+        raise ConfigError([("NAME", f"unknown reproduction '{args.name}'.{did_you_mean(args.name, names)} "
+                                    f"See `condgan reproduce` for the list.")])
+    page = matches[0].factory(Path(args.out), args.quick)
+    print(f"condgan: results written to {page}")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="condgan", description="Class-conditional GANs from config files and plugins.")
+    p.add_argument("--version", action="version", version=f"condgan {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train an experiment from a TOML config or a preset")
+    t.add_argument("config", nargs="?", help="TOML experiment file (default: the preset core.digits)")
+    t.add_argument("--preset", help="a registered preset name (see `condgan presets`)")
+    t.add_argument("--set", action="append", metavar="TABLE.KEY=VALUE", help="override a config value (repeatable)")
+    t.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its newest checkpoint")
+    t.add_argument("--force", action="store_true", help="resume with a changed config, or overwrite a run directory")
+    t.add_argument("--out", help="parent folder of the run directory (overrides run.out_dir)")
+    t.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("sample", help="generate samples from a trained run")
+    s.add_argument("run_dir")
+    s.add_argument("--per-class", type=int, default=8, help="samples per condition (rows of the grid)")
+    s.add_argument("--out", default="samples.png", help="a .png grid, or a folder for image files + samples.pt")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--device", default="cpu")
+    s.add_argument("--no-ema", action="store_true", help="use the raw generator weights even when EMA weights exist")
+    s.set_defaults(func=cmd_sample)
+
+    pl = sub.add_parser("plugins", help="list plugins with distribution, version, status and component counts")
+    pl.add_argument("--json", action="store_true")
+    pl.set_defaults(func=cmd_plugins)
+
+    ls = sub.add_parser("list", help="list registered components of a kind (or 'all')")
+    ls.add_argument("kind")
+    ls.add_argument("pattern", nargs="?", help="fnmatch pattern, e.g. 'amgan.*'")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+
+    d = sub.add_parser("describe", help="show a component's parameters, defaults and documentation")
+    d.add_argument("name")
+    d.set_defaults(func=cmd_describe)
+
+    pr = sub.add_parser("presets", help="list ready experiments")
+    pr.add_argument("pattern", nargs="?")
+    pr.set_defaults(func=cmd_presets)
+
+    r = sub.add_parser("reproduce", help="run a paper reproduction and write its results page (no name: list them)")
+    r.add_argument("name", nargs="?")
+    r.add_argument("--out", default="docs/results", help="folder for the results page and figures")
+    r.add_argument("--quick", action="store_true", help="a much shorter run, to check that it works")
+    r.set_defaults(func=cmd_reproduce)
+
+    try:
+        from .evaluation import commands as eval_commands
+    except ImportError:
+        eval_commands = None
+    if eval_commands is not None:
+        for fn in ("add_evaluate_parser", "add_train_evaluator_parser", "add_plot_parser"):
+            if hasattr(eval_commands, fn):
+                getattr(eval_commands, fn)(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.formatwarning = _warning_format
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except CondganError as exc:
+        print(f"condgan: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("condgan: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Sampling from a generator: the fixed-noise grid saved during training, and ``condgan sample RUN_DIR``.
+
+Grids: rows share z, columns share the condition (every combination of the condition groups, at most 24 columns).
+2-D data is drawn as a scatter plot coloured by condition, 1-D data as per-class densities.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from . import visual
+
+
+def conditions_for_grid(spec, max_cols: int = 24) -> tuple[Tensor, list[str]]:
+    c = spec.all_combinations()
+    labels = spec.combination_labels()
+    return c[:max_cols], labels[:max_cols]
+
+
+@torch.no_grad()
+def generate_per_condition(generator, latent, spec, per_class: int, device, noise: torch.Generator | None = None,
+                           batch: int = 500) -> tuple[Tensor, Tensor]:
+    """``per_class`` samples for every condition combination: ``(x, labels)`` with labels ``(N, G)``."""
+    was_training = generator.training
+    generator.eval()
+    conds = spec.all_combinations().to(device)
+    cs = conds.repeat_interleave(per_class, dim=0)
+    xs = []
+    for i in range(0, len(cs), batch):
+        c = cs[i:i + batch]
+        z = latent.sample(len(c), torch.device("cpu"), generator=noise).to(device) if noise is not None else latent.sample(len(c), device)
+        xs.append(generator(z, c).float().cpu())
+    generator.train(was_training)
+    return torch.cat(xs), spec.decode(cs.cpu())
+
+
+@torch.no_grad()
+def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int = 8) -> Path:
+    """The picture of a run: a sample grid for images, a scatter for 2-D data, densities for 1-D data."""
+    spec, shape, device = exp.dataset.spec, exp.dataset.data_shape, exp.models.device
+    latent = exp.models.latent
+    state = noise.get_state()
+    try:
+        if len(shape) == 3:
+            conds, labels = conditions_for_grid(spec)
+            cols = len(conds)
+            z = latent.sample(rows, torch.device("cpu"), generator=noise).to(device)
+            was = generator.training
+            generator.eval()
+            x = generator(z.repeat_interleave(cols, 0), conds.to(device).repeat(rows, 1)).float()
+            generator.train(was)
+            return visual.image_grid(x, rows, cols, labels, path)
+        per = 300 if shape == (2,) else 2000
+        x, y = generate_per_condition(generator, latent, spec, per, device, noise)
+        labels = spec.combination_labels()
+        flat = _flat_label(y, spec)
+        n_real = min(len(exp.dataset), 3000)
+        real = exp.dataset.to_float(exp.dataset.x[:n_real])
+        if shape == (2,):
+            return visual.scatter_2d(real, x, flat, labels, path)
+        if shape == (1,):
+            return visual.density_1d(real, _flat_label(exp.dataset.y[:n_real], spec), x, flat, labels, path)
+        return path
+    finally:
+        noise.set_state(state)
+
+
+def _flat_label(y: Tensor, spec) -> Tensor:
+    """(N, G) group labels -> index of the combination (first group slowest)."""
+    flat = torch.zeros(len(y), dtype=torch.long)
+    for j, g in enumerate(spec.groups):
+        flat = flat * g.size + y[:, j].long()
+    return flat
+
+
+def load_run(run_dir: Path, components=None, device: str = "cpu", use_ema: bool = True):
+    """Rebuild a run's experiment from its saved config and manifest, with the newest checkpoint's weights.
+
+    Returns ``(exp, generator)`` where the generator holds EMA weights when the run kept them. The dataset is not
+    read: a one-sample stand-in with the saved spec and shape is used.
+    """
+    from .build import build_experiment
+    from .checkpoint import load_latest
+    from .conditions import ConditionSpec
+    from .config import parse_config
+    from .data import Dataset
+    from .errors import CheckpointError
+    from .plugin_manager import get_components
+
+    run_dir = Path(run_dir)
+    for f in ("config.json", "manifest.json"):
+        if not (run_dir / f).exists():
+            raise CheckpointError(f"{run_dir} is not a condgan run directory (no {f})")
+    raw = json.loads((run_dir / "config.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    raw["run"]["device"] = device
+    components = components or get_components()
+    cfg = parse_config(raw, components, source=str(run_dir / "config.json"))
+    spec = ConditionSpec.from_dict(manifest["spec"])
+    shape = tuple(manifest["data_shape"])
+    stand_in = Dataset(manifest["dataset"], torch.zeros((1, *shape)), torch.zeros((1, len(spec.groups)), dtype=torch.long), spec)
+    exp = build_experiment(cfg, components, device=torch.device(device), dataset=stand_in)
+    state, _ = load_latest(run_dir / "checkpoints", map_location=device)
+    for name in ("generator", "discriminator", "classifier", "statistics_network", "prior", "composer", "latent"):
+        mod = getattr(exp.models, name)
+        if mod is not None and name in state["models"]:
+            mod.load_state_dict(state["models"][name])
+    gen = exp.models.generator
+    if use_ema and state.get("ema") is not None:
+        gen.load_state_dict(state["ema"])
+    gen.eval()
+    return exp, gen, state

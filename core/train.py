@@ -1,0 +1,346 @@
+"""The training loop: one explicit function, read it top to bottom.
+
+Per step: real batch -> discriminator-side losses -> one backward per optimizer into its own parameters -> step;
+every ``g_every`` steps the generator side; then the prior update, the generator EMA, logging, samples, evaluation and
+checkpoints. No hook is called inside the loop; the objective is plain Python.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import platform
+import random
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from . import __version__
+from .build import Experiment, make_optimizers
+from .checkpoint import atomic_write_text, list_checkpoints, load_latest, save_checkpoint
+from .config import dumps_json, dumps_toml
+from .data import BatchStream
+from .errors import CheckpointError, NonFiniteLossError
+from .interfaces import StepOutput
+from .sampling import sample_figure
+
+
+# -- small pieces the loop uses ----------------------------------------------------------------------------------
+class GeneratorEMA:
+    """Exponential moving average of the generator's weights (buffers are copied)."""
+
+    def __init__(self, generator: torch.nn.Module, decay: float):
+        self.decay = decay
+        self.module = copy.deepcopy(generator).eval().requires_grad_(False)
+        self._src = [p for p in generator.parameters()]
+        self._dst = [p for p in self.module.parameters()]
+
+    @torch.no_grad()
+    def update(self, generator: torch.nn.Module) -> None:
+        torch._foreach_lerp_(self._dst, self._src, 1.0 - self.decay)
+        for b_dst, b_src in zip(self.module.buffers(), generator.buffers()):
+            b_dst.copy_(b_src)
+
+
+class MetricsLog:
+    """``metrics.csv``: one row per logged step; a new column rewrites the header. Rows after a resumed step are cut."""
+
+    def __init__(self, path: Path, resume_step: int | None):
+        self.path = path
+        self.rows: list[dict[str, Any]] = []
+        if resume_step is not None and path.exists():
+            with open(path, newline="") as f:
+                self.rows = [r for r in csv.DictReader(f) if int(float(r["step"])) <= resume_step]
+        self.columns = list(self.rows[0].keys()) if self.rows else ["step"]
+        self._rewrite()
+
+    def _rewrite(self) -> None:
+        with open(self.path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=self.columns)
+            w.writeheader()
+            w.writerows(self.rows)
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if any(k not in self.columns for k in row):
+            self.columns += [k for k in row if k not in self.columns]
+            self._rewrite()
+            return
+        with open(self.path, "a", newline="") as f:
+            csv.DictWriter(f, fieldnames=self.columns).writerow(row)
+
+
+def rng_state() -> dict[str, Any]:
+    np_state = np.random.get_state()
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), int(np_state[2]), int(np_state[3]), float(np_state[4])],
+        "python": [random.getstate()[0], list(random.getstate()[1]), random.getstate()[2]],
+    }
+
+
+def set_rng_state(s: dict[str, Any]) -> None:
+    torch.set_rng_state(s["torch"])
+    if s.get("cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(s["cuda"])
+    n = s["numpy"]
+    np.random.set_state((n[0], n[1].numpy().astype(np.uint32), n[2], n[3], n[4]))
+    p = s["python"]
+    random.setstate((p[0], tuple(p[1]), p[2]))
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+class StopRequested:
+    """SIGINT/SIGTERM set a flag; the loop finishes the step, checkpoints, and returns."""
+
+    def __init__(self):
+        self.signal: int | None = None
+        self._old = {}
+
+    def __enter__(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._old[sig] = signal.signal(sig, self._handle)
+            except ValueError:  # not the main thread
+                pass
+        return self
+
+    def _handle(self, signum, frame):
+        if self.signal is not None:  # a second Ctrl-C stops at once
+            raise KeyboardInterrupt
+        self.signal = signum
+
+    def __exit__(self, *exc):
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        return False
+
+
+def distributed_env() -> tuple[int, int]:
+    """(rank, world) from torchrun's environment, initialising the process group when world > 1."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return rank, world
+
+
+def average_gradients(params: list[torch.nn.Parameter], world: int) -> None:
+    """All-reduce (mean) the gradients of ``params`` across processes: what DDP does, made explicit."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return
+    flat = torch.cat([g.flatten() for g in grads])
+    dist.all_reduce(flat)
+    flat /= world
+    off = 0
+    for g in grads:
+        g.copy_(flat[off:off + g.numel()].view_as(g))
+        off += g.numel()
+
+
+# -- the loop ----------------------------------------------------------------------------------------------------
+def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], resume: bool, force: bool = False) -> None:
+    """Write the resolved config and the manifest; refuse to resume with a changed config unless forced."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "samples").mkdir(exist_ok=True)
+    resolved = exp.config.resolved()
+    cfg_path = run_dir / "config.json"
+    if resume and cfg_path.exists():
+        old = json.loads(cfg_path.read_text())
+        diffs = _diff(old, json.loads(dumps_json(resolved)))
+        allowed = {"run.steps", "run.progress", "run.device", "run.log_every"}
+        serious = [d for d in diffs if d.split(":")[0] not in allowed]
+        if serious and not force:
+            raise CheckpointError("the config differs from the run's saved config; resume refused (use --force to "
+                                  "resume anyway):\n" + "\n".join(f"  {d}" for d in serious))
+    elif not resume and list_checkpoints(run_dir / "checkpoints") and not force:
+        raise CheckpointError(f"{run_dir} already holds a run; resume it with --resume {run_dir}, or choose another "
+                              f"run.name (or pass --force to start over)")
+    atomic_write_text(cfg_path, dumps_json(resolved))
+    atomic_write_text(run_dir / "config.toml", dumps_toml(resolved))
+    manifest = {
+        "condgan": __version__, "torch": torch.__version__, "python": platform.python_version(),
+        "platform": platform.platform(), "plugins": versions, "source": exp.config.source,
+        "spec": exp.dataset.spec.to_dict(), "data_shape": list(exp.dataset.data_shape),
+        "dataset": exp.dataset.name, "num_train": len(exp.dataset), "class_counts": exp.dataset.class_counts(),
+        "latent_dim": exp.ctx.latent_dim,
+    }
+    atomic_write_text(run_dir / "manifest.json", dumps_json(manifest))
+
+
+def _diff(a: Any, b: Any, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            p = f"{path}.{k}" if path else k
+            if k not in a:
+                out.append(f"{p}: (absent) -> {b[k]!r}")
+            elif k not in b:
+                out.append(f"{p}: {a[k]!r} -> (absent)")
+            else:
+                out += _diff(a[k], b[k], p)
+        return out
+    return [] if a == b else [f"{path}: {a!r} -> {b!r}"]
+
+
+def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = None, resume: bool = False,
+          force: bool = False, log=print, evaluate=None) -> dict[str, Any]:
+    """Train ``exp`` in ``run_dir``. Returns a summary (last step, last logged losses, run_dir).
+
+    ``evaluate(exp, generator, step) -> dict`` is called every ``run.eval_every`` steps when given.
+    """
+    run, m, obj = exp.config.run, exp.models, exp.objective
+    rank, world = distributed_env()
+    is_main = rank == 0
+    if run.deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    seed_everything(run.seed)
+    if is_main:
+        prepare_run_dir(exp, run_dir, versions or {}, resume, force)
+    stream = BatchStream(exp.dataset, run.batch_size, run.seed, m.device, rank, world)
+    m.steps_per_epoch, m.rank, m.world = stream.steps_per_epoch, rank, world
+    if run.channels_last and exp.ctx.is_image:
+        for mod in (m.generator, m.discriminator, m.classifier):
+            if mod is not None:
+                mod.to(memory_format=torch.channels_last)
+    optimizers = make_optimizers(exp)
+    params = {name: [p for g in o.param_groups for p in g["params"]] for name, o in optimizers.items()}
+    modules = {"generator": m.generator, "discriminator": m.discriminator, "classifier": m.classifier,
+               "statistics_network": m.statistics_network, "prior": m.prior, "composer": m.composer, "latent": m.latent}
+    modules = {k: v for k, v in modules.items() if v is not None}
+    ema = GeneratorEMA(m.generator, run.ema_decay) if run.ema_decay > 0 else None
+    fixed = torch.Generator().manual_seed(run.seed + 7919)  # fixed noise of the sample grids
+
+    start = 0
+    if resume:
+        state, path = load_latest(run_dir / "checkpoints", map_location=m.device, log=log)
+        for name, mod in modules.items():
+            mod.load_state_dict(state["models"][name])
+        for name, opt in optimizers.items():
+            opt.load_state_dict(state["optimizers"][name])
+        if ema is not None and state.get("ema") is not None:
+            ema.module.load_state_dict(state["ema"])
+        set_rng_state(state["rng"])
+        start = int(state["step"])
+        if is_main:
+            log(f"condgan: resumed {run_dir} from {path.name} at step {start}", file=sys.stderr)
+    metrics = MetricsLog(run_dir / "metrics.csv", start if resume else None) if is_main else None
+
+    def checkpoint(step: int) -> None:
+        if not is_main:
+            return
+        state = {
+            "format": 1, "step": step,
+            "models": {name: mod.state_dict() for name, mod in modules.items()},
+            "optimizers": {name: o.state_dict() for name, o in optimizers.items()},
+            "ema": ema.module.state_dict() if ema is not None else None,
+            "rng": rng_state(),
+        }
+        save_checkpoint(state, run_dir / "checkpoints", step, keep=run.keep_checkpoints)
+
+    def apply(out: StepOutput, step: int) -> bool:
+        """Sum losses per optimizer, backward each into its own parameters, step. False when skipped (non-finite)."""
+        totals: dict[str, torch.Tensor] = {}
+        for name, loss in out.losses.items():
+            for opt in obj.optimizers_of(name):
+                totals[opt] = totals[opt] + loss if opt in totals else loss
+        for opt, total in totals.items():
+            if not torch.isfinite(total.detach()).all():
+                bad = [n for n, v in out.losses.items() if not torch.isfinite(v.detach()).all()]
+                msg = f"non-finite loss {', '.join(repr(b) for b in bad)} at step {step} (optimizer '{opt}')"
+                if run.on_nonfinite == "skip":
+                    log(f"condgan: {msg}; step skipped", file=sys.stderr)
+                    return False
+                raise NonFiniteLossError(msg + "; the last good checkpoint is kept. Lower the learning rate, add a "
+                                               "regularizer, or set run.on_nonfinite = \"skip\".")
+        items = list(totals.items())
+        for i, (opt, total) in enumerate(items):
+            optimizers[opt].zero_grad(set_to_none=True)
+            total.backward(inputs=params[opt], retain_graph=i < len(items) - 1)
+        for opt, _ in items:
+            if world > 1:
+                average_gradients(params[opt], world)
+            optimizers[opt].step()
+        return True
+
+    amp = torch.autocast(m.device.type, dtype=torch.bfloat16, enabled=run.precision == "bf16")
+    last_logs: dict[str, float] = {}
+    progress = None
+    if is_main and run.progress:
+        from tqdm.auto import tqdm
+
+        progress = tqdm(total=run.steps, initial=start, desc=run.name, dynamic_ncols=True, file=sys.stderr,
+                        disable=None)
+    t0, step = time.perf_counter(), start
+    with StopRequested() as stop:
+        for step in range(start, run.steps):
+            m.generator.train(), m.discriminator.train()
+            real = stream.batch(step)
+            g_turn = step % run.g_every == 0
+            with amp:
+                out_d = obj.discriminator_step(m, real, step)
+                out_g = obj.generator_step(m, real, step) if g_turn and run.update == "simultaneous" else None
+            if out_g is not None:
+                apply(out_g, step)
+            ok = apply(out_d, step)
+            if ok and out_d.class_probs is not None:
+                probs = out_d.class_probs.detach()
+                if world > 1:
+                    gathered = [torch.empty_like(probs) for _ in range(world)]
+                    dist.all_gather(gathered, probs)
+                    probs = torch.stack(gathered, 1).flatten(0, 1)  # the single-process order of the global batch
+                m.prior.update(probs)
+            if g_turn and out_g is None:
+                with amp:
+                    out_g = obj.generator_step(m, real, step)
+                apply(out_g, step)
+            if ema is not None and g_turn:
+                ema.update(m.generator)
+            done = step + 1
+            if is_main and (done % run.log_every == 0 or done == run.steps):
+                logs = {**(out_d.losses), **(out_g.losses if out_g is not None else {}), **out_d.logs,
+                        **(out_g.logs if out_g is not None else {})}
+                last_logs = {k: float(v.detach()) for k, v in logs.items()}
+                row = {"step": done, "time_s": round(time.perf_counter() - t0, 3), **{k: f"{v:.6g}" for k, v in last_logs.items()}}
+                metrics.append(row)
+                if progress is not None:
+                    progress.set_postfix({k: f"{v:.3g}" for k, v in list(last_logs.items())[:4]}, refresh=False)
+            if is_main and evaluate is not None and run.eval_every and done % run.eval_every == 0:
+                scores = evaluate(exp, ema.module if ema else m.generator, done)
+                metrics.append({"step": done, **{f"eval/{k}": v for k, v in scores.items()}})
+            if is_main and run.sample_every and done % run.sample_every == 0:
+                sample_figure(exp, ema.module if ema else m.generator, run_dir / "samples" / f"step_{done:08d}.png", fixed)
+            if run.checkpoint_every and done % run.checkpoint_every == 0:
+                checkpoint(done)
+            if progress is not None:
+                progress.update(1)
+            if stop.signal is not None:
+                checkpoint(done)
+                if progress is not None:
+                    progress.close()
+                log(f"condgan: stopped by signal {stop.signal} at step {done}; checkpoint saved. "
+                    f"Resume with `condgan train --resume {run_dir}`.", file=sys.stderr)
+                return {"step": done, "losses": last_logs, "run_dir": str(run_dir), "interrupted": True}
+    if progress is not None:
+        progress.close()
+    done = max(step + 1, start)
+    if not (run.checkpoint_every and done % run.checkpoint_every == 0) or start == run.steps:
+        checkpoint(done)
+    if is_main:
+        sample_figure(exp, ema.module if ema else m.generator, run_dir / "samples.png", fixed)
+    return {"step": done, "losses": last_logs, "run_dir": str(run_dir), "interrupted": False}
