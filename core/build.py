@@ -61,7 +61,11 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     ds = dataset if dataset is not None else build_dataset(cfg)
     latent_comp = cfg.components["latent"]
     latent = latent_comp.entry.build(latent_comp.params, None)
-    ctx = BuildContext(spec=ds.spec, data_shape=ds.data_shape, latent_dim=latent.dim, device=device,
+    obj_comp = cfg.components["objective"]
+    spec = ds.spec
+    if hasattr(obj_comp.entry.factory, "condition_spec"):
+        spec = obj_comp.entry.factory.condition_spec(obj_comp.params, ds.spec)
+    ctx = BuildContext(spec=spec, data_shape=ds.data_shape, latent_dim=latent.dim, device=device,
                        resolve=make_resolver(components))
     problems: list[tuple[str, str]] = []
 
@@ -106,7 +110,7 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     composer = build("composer", ctx)
     if problems:
         raise ConfigError(problems, source=cfg.source)
-    models = Models(generator=G, discriminator=D, prior=prior, composer=composer, latent=latent, spec=ds.spec,
+    models = Models(generator=G, discriminator=D, prior=prior, composer=composer, latent=latent, spec=spec,
                     classifier=Q, statistics_network=T, device=device)
     for mod in (G, D, Q, T, prior, composer, latent):
         if mod is not None:

@@ -87,7 +87,7 @@ def cmd_sample(args) -> int:
     exp, gen, state = load_run(Path(args.run_dir), device=args.device, use_ema=not args.no_ema)
     torch.manual_seed(args.seed)
     noise = torch.Generator().manual_seed(args.seed)
-    spec = exp.dataset.spec
+    spec = exp.models.spec
     out = Path(args.out)
     if out.suffix == ".png":
         if len(exp.dataset.data_shape) == 3:

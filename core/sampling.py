@@ -41,7 +41,7 @@ def generate_per_condition(generator, latent, spec, per_class: int, device, nois
 @torch.no_grad()
 def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int = 8) -> Path:
     """The picture of a run: a sample grid for images, a scatter for 2-D data, densities for 1-D data."""
-    spec, shape, device = exp.dataset.spec, exp.dataset.data_shape, exp.models.device
+    spec, shape, device = exp.models.spec, exp.dataset.data_shape, exp.models.device
     latent = exp.models.latent
     state = noise.get_state()
     try:
@@ -63,7 +63,8 @@ def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int 
         if shape == (2,):
             return visual.scatter_2d(real, x, flat, labels, path)
         if shape == (1,):
-            return visual.density_1d(real, _flat_label(exp.dataset.y[:n_real], spec), x, flat, labels, path)
+            real_labels = _flat_label(exp.dataset.y[:n_real], exp.dataset.spec) if spec == exp.dataset.spec else torch.full((n_real,), -1)
+            return visual.density_1d(real, real_labels, x, flat, labels, path)
         return path
     finally:
         noise.set_state(state)
@@ -100,9 +101,9 @@ def load_run(run_dir: Path, components=None, device: str = "cpu", use_ema: bool 
     raw["run"]["device"] = device
     components = components or get_components()
     cfg = parse_config(raw, components, source=str(run_dir / "config.json"))
-    spec = ConditionSpec.from_dict(manifest["spec"])
+    data_spec = ConditionSpec.from_dict(manifest.get("data_spec", manifest["spec"]))
     shape = tuple(manifest["data_shape"])
-    stand_in = Dataset(manifest["dataset"], torch.zeros((1, *shape)), torch.zeros((1, len(spec.groups)), dtype=torch.long), spec)
+    stand_in = Dataset(manifest["dataset"], torch.zeros((1, *shape)), torch.zeros((1, len(data_spec.groups)), dtype=torch.long), data_spec)
     exp = build_experiment(cfg, components, device=torch.device(device), dataset=stand_in)
     state, _ = load_latest(run_dir / "checkpoints", map_location=device)
     for name in ("generator", "discriminator", "classifier", "statistics_network", "prior", "composer", "latent"):

@@ -176,7 +176,7 @@ def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], re
     manifest = {
         "condgan": __version__, "torch": torch.__version__, "python": platform.python_version(),
         "platform": platform.platform(), "plugins": versions, "source": exp.config.source,
-        "spec": exp.dataset.spec.to_dict(), "data_shape": list(exp.dataset.data_shape),
+        "spec": exp.models.spec.to_dict(), "data_spec": exp.dataset.spec.to_dict(), "data_shape": list(exp.dataset.data_shape),
         "dataset": exp.dataset.name, "num_train": len(exp.dataset), "class_counts": exp.dataset.class_counts(),
         "latent_dim": exp.ctx.latent_dim,
     }

@@ -182,6 +182,12 @@ class Objective(abc.ABC):
         self.params = params
         self.ctx = ctx
 
+    @classmethod
+    def condition_spec(cls, params: Any, data_spec: ConditionSpec) -> ConditionSpec:
+        """The conditions G is trained with. Default: the data's. Self-supervised objectives (CGPGAN, InfoGAN)
+        return their own ``ConditionSpec.single(categories)``; the data's labels then serve only for evaluation."""
+        return data_spec
+
     @abc.abstractmethod
     def heads(self) -> dict[str, int]:
         """The discriminator heads this objective reads, name -> width (see ``HEAD_NAMES``)."""
