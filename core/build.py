@@ -58,6 +58,7 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
                      dataset: Dataset | None = None) -> Experiment:
     """Build every component of ``cfg``. All requirement problems are reported together as a ConfigError."""
     device = device or pick_device(cfg.run.device)
+    torch.manual_seed(cfg.run.seed)  # initial weights are a function of the seed
     ds = dataset if dataset is not None else build_dataset(cfg)
     latent_comp = cfg.components["latent"]
     latent = latent_comp.entry.build(latent_comp.params, None)

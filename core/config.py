@@ -269,16 +269,20 @@ def parse_config(raw: Mapping[str, Any], components: Components, source: str = "
                     problems.append(("$.run.eval_metrics", components["metrics"].unknown_message(name, components.failed_plugins)))
 
     comps: dict[str, ComponentConfig] = {}
+    defaults = dict(DEFAULT_TYPES)
     for table, kind in COMPONENT_TABLES.items():
+        if table != "objective" and "objective" in comps:
+            # an objective may name the components it works with when the config does not (e.g. a learned prior)
+            defaults.update(getattr(comps["objective"].entry.factory, "default_components", {}))
         data = raw.get(table)
         if data is None:
             if table in REQUIRED_TABLES:
                 problems.append((f"$.{table}", f"missing table [{table}] (its 'type' names a registered "
                                                f"{components[kind].singular}; see `condgan list {kind}`)"))
                 continue
-            if table not in DEFAULT_TYPES:
+            if table not in defaults:
                 continue
-            data = {"type": DEFAULT_TYPES[table]}
+            data = {"type": defaults[table]}
         if not isinstance(data, dict):
             problems.append((f"$.{table}", f"must be a table with a 'type' key, got {type(data).__name__}"))
             continue

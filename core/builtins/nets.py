@@ -221,6 +221,8 @@ class DCGANClassifier(Classifier):
 
     def __init__(self, params: DCGANParams, ctx: BuildContext):
         super().__init__()
+        if not ctx.is_image:
+            raise ValueError(f"DCGAN networks need image data (C, H, W); the data shape is {ctx.data_shape}. Use core.mlp_q.")
         self.trunk, feat = _conv_trunk(params, ctx)
         self.out = nn.Linear(feat, ctx.num_conditions)
 

@@ -16,7 +16,7 @@ from attrs import validators as v
 
 from . import classifier_metrics, clustering, fid, kid, mmd, prdc, scores
 from .metric import EvalInputs, Metric
-from .sample_checks import require_at_least
+from .sample_checks import require_at_least, warn_if_few_per_class
 
 _pos = v.gt(0)
 
@@ -164,11 +164,16 @@ class InceptionScore(Metric):
         n = inputs.fake_probs.shape[0]
         require_at_least("Inception Score", {"generated": n}, 2 * self.params.splits,
                          f"{self.params.splits} splits need at least two samples each")
+        warn_if_few_per_class("Inception Score", n // self.params.splits, inputs.fake_probs.shape[1])
         mean, std = scores.inception_score_splits(inputs.fake_probs, self.params.splits)
         return {"is": float(mean), "is_std": float(std)}
 
 
-def _train_marginal(inputs: EvalInputs) -> torch.Tensor:
+def _train_marginal(inputs: EvalInputs, metric: str) -> torch.Tensor:
+    """C̄^train from the reference split; warns when either marginal rests on too few samples."""
+    k = inputs.fake_probs.shape[1]
+    warn_if_few_per_class(metric, inputs.fake_probs.shape[0], k, stacklevel=4)
+    warn_if_few_per_class(f"{metric} (reference)", inputs.real_probs.shape[0], k, stacklevel=4)
     return scores.class_marginal(inputs.real_probs)
 
 
@@ -180,7 +185,7 @@ class ModeScore(Metric):
     higher_is_better = True
 
     def compute(self, inputs: EvalInputs):
-        return {"mode_score": float(scores.mode_score(inputs.fake_probs, _train_marginal(inputs)))}
+        return {"mode_score": float(scores.mode_score(inputs.fake_probs, _train_marginal(inputs, "Mode Score")))}
 
 
 class AMScore(Metric):
@@ -191,7 +196,7 @@ class AMScore(Metric):
     higher_is_better = False
 
     def compute(self, inputs: EvalInputs):
-        t = scores.am_score_terms(inputs.fake_probs, _train_marginal(inputs))
+        t = scores.am_score_terms(inputs.fake_probs, _train_marginal(inputs, "AM Score"))
         return {"am_score": float(t.score), "am_marginal_kl": float(t.marginal_kl),
                 "am_mean_entropy": float(t.mean_entropy)}
 
@@ -299,6 +304,7 @@ class Clustering(Metric):
         else:
             truth, pred = inputs.fake_probs.argmax(dim=1), inputs.fake_labels
         require_at_least("cluster accuracy", {"samples": len(truth)}, 1, "an accuracy needs a sample")
+        warn_if_few_per_class("cluster accuracy", len(truth), inputs.num_classes)
         return {"cluster_accuracy": clustering.cluster_accuracy(truth, pred, self.params.mode),
                 "nmi": clustering.nmi(truth, pred)}
 

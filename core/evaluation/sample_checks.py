@@ -53,3 +53,14 @@ def warn_if_rank_deficient(metric: str, counts: Mapping[str, int], feature_dim: 
            f"per set (ideally >= {10 * feature_dim}), lower-dimensional features, or KID, which is unbiased.")
     warnings.warn(msg, TooFewSamplesWarning, stacklevel=stacklevel)
     return [msg]
+
+
+def warn_if_few_per_class(metric: str, n: int, num_classes: int, per_class: int = 5, stacklevel: int = 3) -> list[str]:
+    """Warn when ``n`` samples give fewer than ``per_class`` per class on average: a K-class marginal (the Inception,
+    Mode and AM Scores, class histograms, cluster mappings) estimated from so few is mostly sampling noise."""
+    if n >= per_class * num_classes:
+        return []
+    msg = (f"{metric}: {n} samples for {num_classes} classes (fewer than {per_class} per class); the class marginal "
+           f"is mostly sampling noise. Use at least {per_class * num_classes}, ideally {100 * num_classes}.")
+    warnings.warn(msg, TooFewSamplesWarning, stacklevel=stacklevel)
+    return [msg]

@@ -177,6 +177,8 @@ class Objective(abc.ABC):
     losses: ClassVar[Mapping[str, str | tuple[str, ...]]] = {}
     #: True when the objective ignores real labels (self-supervised); the data may then be unlabeled
     unsupervised: ClassVar[bool] = False
+    #: component tables used when the config has none, e.g. ``{"prior": "cgpgan.gumbel", "classifier": "core.mlp_q"}``
+    default_components: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, params: Any, ctx: Any):
         self.params = params
