@@ -28,10 +28,11 @@ def require_at_least(metric: str, counts: Mapping[str, int], minimum: int, why: 
     """Raise :class:`TooFewSamplesError` if any named count is below ``minimum``.
 
     Example:
-        >>> require_at_least("FID", {"real": 5, "fake": 1}, 2, "a covariance needs two samples")
-        Traceback (most recent call last):
-        ...
-        condgan.evaluation.sample_checks.TooFewSamplesError: FID needs at least 2 samples per set (a covariance needs two samples); got fake=1.
+        >>> try:
+        ...     require_at_least("FID", {"real": 5, "fake": 1}, 2, "a covariance needs two samples")
+        ... except TooFewSamplesError as err:
+        ...     print(err)
+        FID needs at least 2 samples per set (a covariance needs two samples); got fake=1.
     """
     low = {k: v for k, v in counts.items() if v < minimum}
     if low:
