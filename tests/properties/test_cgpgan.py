@@ -340,3 +340,13 @@ def test_cluster_accuracy_split_class():
     assert cluster_accuracy(t, p, "hungarian") == 0.75
     assert cluster_mapping(t, p) == {0: 0, 1: 1, 2: 2, 3: 0}
     assert nmi(t, t) == pytest.approx(1.0)
+
+
+@SETTINGS
+@given(labelings())
+def test_nmi_matches_scikit_learn(tp):
+    """NMI (arithmetic normalisation) computed from the contingency table equals scikit-learn's."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    t, p = tp
+    assert math.isclose(nmi(t, p), normalized_mutual_info_score(t, p), abs_tol=1e-9)
