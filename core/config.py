@@ -144,15 +144,14 @@ _converter = cattrs.Converter(forbid_extra_keys=False, detailed_validation=True)
 def _format_exception(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
-    if isinstance(exc, ValueError) and type_ is not None and typing.get_origin(type_) is Literal:
+    if type_ is not None and typing.get_origin(type_) is Literal:
         return f"must be one of {', '.join(repr(a) for a in typing.get_args(type_))}"
+    if type_ in (int, float, bool, str):
+        got = str(exc).rsplit(":", 1)[-1].strip() if ":" in str(exc) else ""
+        return f"expected {type_.__name__}" + (f", got {got}" if got else "")
     if isinstance(exc, (ValueError, TypeError)) and str(exc) and not str(exc).startswith("invalid value"):
-        msg = str(exc)
-        if type_ is not None and ("expected" in msg or "not a" in msg or "object" in msg):
-            return f"expected {getattr(type_, '__name__', str(type_))}, got {msg.split(':')[-1].strip() or msg}"
-        return msg
-    name = getattr(type_, "__name__", str(type_))
-    return f"expected {name}"
+        return str(exc)
+    return f"expected {getattr(type_, '__name__', str(type_))}"
 
 
 def _check_keys(cls: type, data: Mapping[str, Any], path: str, problems: list[tuple[str, str]], what: str) -> dict[str, Any]:
@@ -177,6 +176,8 @@ def _structure(cls: type, data: Mapping[str, Any], path: str, problems: list[tup
     except cattrs.ClassValidationError as exc:
         for line in cattrs.transform_error(exc, path=path, format_exception=_format_exception):
             msg, _, where = line.rpartition(" @ ")
+            if msg.startswith("'") and where == path:  # an attrs validator: point at its field
+                where = f"{path}.{msg.split(chr(39))[1]}"
             problems.append((where, msg))
     except (ValueError, TypeError) as exc:  # an attrs validator inside __init__: the message names the field
         field = str(exc).split("'")[1] if str(exc).startswith("'") else ""
