@@ -12,11 +12,15 @@ Cluster accuracy variants (``mode``):
   (e.g. DEC, IIC) when K equals the number of classes.
 * ``"majority"``: many-to-one. Every category maps to its most frequent true class (ties: the smallest
   class index). Equals cluster *purity*; it rewards over-segmentation (K = n gives 1.0).
-* ``"hungarian_majority"`` (default): Hungarian first, then many-to-one. Categories matched by the Hungarian
-  step keep their class; each unmatched category then maps to its own majority class. With K <= classes it
-  equals ``"hungarian"``; with K > classes every class is first given a distinct best category, and the extra
-  categories (a digit split in two, as in the paper's Fig. 7) add their majority counts. It lies between
-  the two others: hungarian <= hungarian_majority <= majority.
+* ``"hungarian_majority"`` (default): many-to-one with every class owning at least one category. Among all maps
+  category -> class in which each true class that occurs receives at least one category, the one with the most
+  correct samples. It is solved exactly as one assignment problem: with ``m_k = max_j n[k, j]``, accuracy =
+  (Σ_k m_k + max over one-to-one matchings of Σ_matched (n[k, j] - m_k)) / N (``linear_sum_assignment`` on
+  ``n[k, j] - m_k``); matched categories take their class, the others their majority class. With K <= classes it
+  equals ``"hungarian"``; with K > classes a class split in two categories (the paper's Fig. 7: digit 2 in two
+  columns) counts fully, while two classes merged into one category (Fig. 10) do not. Its value is unique (the
+  optimum of the assignment), so renaming categories cannot change it, and
+  hungarian <= hungarian_majority <= majority.
 
 Empty categories (never predicted) are ignored. NMI = I(true; pred) / ((H(true) + H(pred)) / 2), the arithmetic
 normalisation (scikit-learn's default ``normalized_mutual_info_score``; the tests compare with it), computed here from
@@ -72,18 +76,21 @@ def cluster_mapping(y_true, y_pred, mode: str = "hungarian_majority") -> dict[in
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     n = contingency(y_true, y_pred)
     used = np.flatnonzero(n.sum(axis=1) > 0)  # categories that were predicted at least once
+    classes = np.flatnonzero(n.sum(axis=0) > 0)  # classes that occur
     if used.size == 0:
         return {}
-    sub = n[used]
-    mapping: dict[int, int] = {}
-    if mode in ("hungarian", "hungarian_majority"):
-        from scipy.optimize import linear_sum_assignment
+    sub = n[np.ix_(used, classes)]
+    best = sub.max(axis=1)
+    if mode == "majority":
+        return {int(k): int(classes[np.argmax(sub[r])]) for r, k in enumerate(used)}
+    from scipy.optimize import linear_sum_assignment
 
-        rows, cols = linear_sum_assignment(sub, maximize=True)
-        mapping.update({int(used[r]): int(c) for r, c in zip(rows, cols)})
-    if mode in ("majority", "hungarian_majority"):
+    weights = sub if mode == "hungarian" else sub - best[:, None]
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    mapping = {int(used[r]): int(classes[c]) for r, c in zip(rows, cols)}
+    if mode == "hungarian_majority":
         for r, k in enumerate(used):
-            mapping.setdefault(int(k), int(np.argmax(sub[r])))
+            mapping.setdefault(int(k), int(classes[np.argmax(sub[r])]))
     return mapping
 
 
