@@ -1,1 +1,46 @@
-"""Plugin amgan (in progress)."""
+"""Plugin ``amgan``: AM-GAN (Zhou et al., ICLR 2018), LabelGAN, the AC-GAN* family, dynamic labeling and
+intra-class MS-SSIM. Hook implementations only; the math is in ``losses.py`` and ``msssim.py``, the components in
+``objectives.py``, ``labeling.py`` and ``metrics.py``, ready experiments in ``presets/`` and
+``condgan reproduce amgan-fashion`` in ``reproduce.py``. The Inception, Mode and AM Scores live in the core
+(``condgan.evaluation.scores``) and are registered there."""
+
+from __future__ import annotations
+
+from condgan import hookimpl
+
+
+@hookimpl
+def register_objectives(register):
+    from .objectives import OBJECTIVES
+
+    for name, (factory, params, description) in OBJECTIVES.items():
+        register(name, factory, params=params, description=description)
+
+
+@hookimpl
+def register_metrics(register):
+    from .metrics import IntraClassMSSSIM, IntraClassMSSSIMParams
+
+    register("intra_class_ms_ssim", IntraClassMSSSIM, params=IntraClassMSSSIMParams,
+             description="max over classes of the mean MS-SSIM of same-class pairs (AM-GAN Table 2; high = collapse)")
+
+
+@hookimpl
+def register_presets(register):
+    from importlib.resources import files
+
+    folder = files(__package__) / "presets"
+    for f in sorted(folder.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            first = f.read_text().splitlines()[0].lstrip("# ").strip()
+            register(f.name[:-5], f, description=first)
+
+
+@hookimpl
+def register_reproductions(register):
+    from .reproduce import reproduce_digits, reproduce_fashion
+
+    register("fashion", reproduce_fashion,
+             description="AM-GAN Tables 1-2 on shrunk Fashion-MNIST: five objectives, AM Score, IS, max intra-class MS-SSIM")
+    register("digits", reproduce_digits,
+             description="AM-GAN Tables 1-2 on 8x8 digits (faster): five objectives, AM Score, IS, max intra-class MS-SSIM")
