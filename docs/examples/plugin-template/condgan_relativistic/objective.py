@@ -1,0 +1,41 @@
+"""The objective: a thin class that calls the pure losses; condgan's loop does backward, steps, logging."""
+
+import attrs
+
+from condgan.builtins.objectives import selected_logit
+from condgan.interfaces import Objective, StepOutput
+
+from .losses import ra_d_loss, ra_g_loss
+
+
+@attrs.frozen
+class RaCGANParams:
+    """Parameters of relativistic.ra_cgan."""
+
+    #: weight of the generator's loss
+    g_weight: float = attrs.field(default=1.0, validator=attrs.validators.gt(0.0))
+
+
+class RaCGANObjective(Objective):
+    """Relativistic-average loss on the output of each sample's own condition (the ``cond`` head)."""
+
+    losses = {"d_ra": "discriminator", "g_ra": "generator"}
+
+    def heads(self):
+        return {"cond": self.ctx.num_conditions}
+
+    def _t(self, out, c):
+        return selected_logit(out.cond, c, len(self.ctx.spec.groups))
+
+    def discriminator_step(self, m, real, step):
+        n_real, n_fake = m.composer.split(len(real), step, step // m.steps_per_epoch)
+        real, fake = real.head(n_real), m.generate(n_fake)
+        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
+        return StepOutput({"d_ra": ra_d_loss(self._t(out_r, real.c), self._t(out_f, fake.c))})
+
+    def generator_step(self, m, real, step):
+        fake = m.generate(len(real), grad=True)
+        with_real = m.discriminator(real.x)
+        t_r = self._t(with_real, real.c).detach()
+        t_f = self._t(m.discriminator(fake.x), fake.c)
+        return StepOutput({"g_ra": self.params.g_weight * ra_g_loss(t_r, t_f)})
