@@ -69,3 +69,11 @@ def register_presets(register):
         if f.name.endswith(".toml"):
             first = f.read_text().splitlines()[0].lstrip("# ").strip()
             register(f.name[:-5], f, description=first)
+
+
+@hookimpl
+def register_reproductions(register):
+    from .reproduce import reproduce_clusters
+
+    register("cgpgan_clusters", reproduce_clusters,
+             description="CGPGAN paper Sec. 4.1: four Gaussians, lambda_creg sweep, 8 seeds, InfoGAN baseline")
