@@ -38,9 +38,11 @@ def register_presets(register):
 
 @hookimpl
 def register_reproductions(register):
-    from .reproduce import reproduce_digits, reproduce_fashion
+    from .reproduce import reproduce_digits, reproduce_fashion, reproduce_mode_dropping
 
     register("fashion", reproduce_fashion,
              description="AM-GAN Tables 1-2 on shrunk Fashion-MNIST: five objectives, AM Score, IS, max intra-class MS-SSIM")
     register("digits", reproduce_digits,
              description="AM-GAN Tables 1-2 on 8x8 digits (faster): five objectives, AM Score, IS, max intra-class MS-SSIM")
+    register("mode_dropping", reproduce_mode_dropping,
+             description="AM-GAN Fig. 5: log Inception Score of N one-hot classes with m kept (synthetic, seconds)")
