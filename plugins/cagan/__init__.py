@@ -32,3 +32,13 @@ def register_presets(register):
         if f.name.endswith(".toml"):
             first = f.read_text().splitlines()[0].lstrip("# ").strip()
             register(f.name[:-5], f, description=first)
+
+
+@hookimpl
+def register_reproductions(register):
+    from .reproduce import run_fashion, run_imbalanced
+
+    register("fashion", run_fashion,
+             description="CA-GAN vs modified AC-GAN on Fashion-MNIST: mean per-class FID against steps (Fig. 14)")
+    register("imbalanced", run_imbalanced,
+             description="imbalanced Fashion-MNIST, batch-norm D: class histogram with and without mixed batches (Sec. 6.3)")
