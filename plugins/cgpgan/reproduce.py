@@ -90,19 +90,14 @@ def assignment(fake, labels, keep: list[int], centers, purity: float = 0.9) -> t
 
 
 def run_one(spec: dict, root: str, fig_dir: str) -> dict:
-    """Train one run in this process (single thread), evaluate it, draw its scatter plot."""
+    """Train one run in this process (single thread), then evaluate it with :func:`evaluate_run`."""
     import torch
 
     torch.set_num_threads(1)
-    from condgan import visual
     from condgan.build import build_experiment
     from condgan.config import apply_overrides, parse_config, read_config
-    from condgan.evaluation.clustering import cluster_accuracy, nmi
     from condgan.plugin_manager import get_components
-    from condgan.sampling import load_run
     from condgan.train import train
-
-    from .losses import prior_entropy, reported_prior
 
     comps = get_components()
     raw = read_config(_preset_path())
@@ -114,10 +109,30 @@ def run_one(spec: dict, root: str, fig_dir: str) -> dict:
     run_dir = Path(root) / spec["name"]
     t0 = time.perf_counter()
     train(exp, run_dir, force=True, log=lambda *a, **k: None)
-    seconds = time.perf_counter() - t0
+    return evaluate_run(spec, run_dir, fig_dir, seconds=time.perf_counter() - t0)
 
-    gen = load_run(run_dir, components=comps, device="cpu")[1]
-    m, ds = exp.models, exp.dataset
+
+def evaluate_run(spec: dict, run_dir: Path, fig_dir: str, seconds: float | None = None) -> dict:
+    """Evaluate a finished run directory: final P(C), scatter plot of the EMA generator, success criteria, cluster
+    accuracy and NMI of Q on the held-out points. Works on any run made by :func:`run_one`."""
+    import csv
+
+    import torch
+
+    from condgan import visual
+    from condgan.build import build_dataset
+    from condgan.config import parse_config
+    from condgan.evaluation.clustering import cluster_accuracy, nmi
+    from condgan.plugin_manager import get_components
+    from condgan.sampling import load_run
+
+    from .losses import prior_entropy, reported_prior
+
+    comps = get_components()
+    run_dir = Path(run_dir)
+    exp, gen = load_run(run_dir, components=comps, device="cpu")[:2]
+    ds = build_dataset(parse_config(json.loads((run_dir / "config.json").read_text()), comps))
+    m = exp.models
     probs = m.prior.probs().detach().cpu()
     keep, kept = reported_prior(probs)
     g = torch.Generator().manual_seed(1234)
@@ -129,26 +144,28 @@ def run_one(spec: dict, root: str, fig_dir: str) -> dict:
         pred = m.classifier(test_x).argmax(1)
     real = ds.x[torch.randperm(len(ds.x), generator=g)[:1000]]
     labels = c.argmax(1)
-    title = (f"{spec['name']}: P(C) = [{', '.join(f'{v:.3f}' for v in kept)}]")
+    title = f"{spec['name']}: P(C) = [{', '.join(f'{v:.3f}' for v in kept)}]"
     fig = Path(fig_dir) / f"{spec['name']}.png"
     visual.scatter_2d(real, fake, labels, [f"c{k}: {probs[k]:.3f}" if k in keep else f"c{k}" for k in range(len(probs))],
                       fig, title=title)
     ok_assign, table = assignment(fake, labels, keep, ds.info["centers"])
-    entropy = []
+    entropy, last_time = [], None
     metrics = run_dir / "metrics.csv"
     if metrics.exists():
-        import csv
-
         with open(metrics) as f:
-            entropy = [(int(float(r["step"])), float(r["prior_entropy"])) for r in csv.DictReader(f)
-                       if r.get("prior_entropy")]
+            rows = list(csv.DictReader(f))
+        entropy = [(int(float(r["step"])), float(r["prior_entropy"])) for r in rows if r.get("prior_entropy")]
+        last_time = float(rows[-1]["time_s"]) if rows and rows[-1].get("time_s") else None
+    cfg = json.loads((run_dir / "config.json").read_text())
     return {
-        **{k: v for k, v in spec.items() if k != "overrides"}, "overrides": spec["overrides"],
-        "seconds": round(seconds, 1), "steps": cfg.run.steps, "batch_size": cfg.run.batch_size,
+        **{k: v for k, v in spec.items() if k != "overrides"}, "overrides": spec.get("overrides", []),
+        "seconds": round(seconds if seconds is not None else (last_time or 0.0), 1),
+        "steps": cfg["run"]["steps"], "batch_size": cfg["run"]["batch_size"],
         "prior": [round(float(v), 4) for v in probs], "kept": [round(v, 4) for v in kept], "kept_index": keep,
         "entropy": float(prior_entropy(probs)), "entropy_curve": entropy,
         "success_prior": success(kept), "success_assignment": ok_assign, "assignment_table": table,
-        "cluster_accuracy": cluster_accuracy(test_y, pred), "cluster_accuracy_hungarian": cluster_accuracy(test_y, pred, "hungarian"),
+        "cluster_accuracy": cluster_accuracy(test_y, pred),
+        "cluster_accuracy_hungarian": cluster_accuracy(test_y, pred, "hungarian"),
         "nmi": nmi(test_y, pred), "figure": fig.name,
     }
 
@@ -244,12 +261,33 @@ def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, l
                 results.append(f.result())
                 log(f"cgpgan: {s['name']} P(C)={results[-1]['kept']} ({results[-1]['seconds']:.0f}s)", file=sys.stderr)
     wall = time.perf_counter() - t0
+    return write_results(results, out_dir, quick, wall)
+
+
+def write_results(results: list[dict], out_dir: Path, quick: bool, wall: float, note: str = "") -> Path:
+    """results.json, the entropy figure and the page ``out_dir/cgpgan.md``."""
+    out_dir = Path(out_dir)
+    fig_dir = out_dir / "cgpgan"
     (fig_dir / "results.json").write_text(json.dumps(results, indent=1))
     entropy_figure(results, fig_dir / "entropy.png")
-    command = "condgan reproduce cgpgan-clusters" + (" --quick" if quick else "") + \
+    command = "condgan reproduce cgpgan_clusters" + (" --quick" if quick else "") + \
         (f" --out {out_dir}" if str(out_dir) != "docs/results" else "")
     page = write_page(results, out_dir, fig_dir.name, quick, wall, command)
-    if (fig_dir / "entropy.png").exists():
-        with open(page, "a") as f:
+    with open(page, "a") as f:
+        if (fig_dir / "entropy.png").exists():
             f.write(f"\n## Prior entropy over training (λ_creg sweep)\n\n![entropy]({fig_dir.name}/entropy.png)\n")
+        if note:
+            f.write("\n" + note + "\n")
     return page
+
+
+def collect(out_dir: Path, root: Path, quick: bool = False, wall: float = 0.0, note: str = "") -> Path:
+    """Evaluate the finished runs under ``root`` (those with a checkpoint) and write the page from them only."""
+    import torch
+
+    torch.set_num_threads(1)
+    out_dir, root = Path(out_dir), Path(root)
+    (out_dir / "cgpgan").mkdir(parents=True, exist_ok=True)
+    results = [evaluate_run(s, root / s["name"], str(out_dir / "cgpgan")) for s in run_specs(quick)
+               if any((root / s["name"] / "checkpoints").glob("*"))]
+    return write_results(results, out_dir, quick, wall, note)
