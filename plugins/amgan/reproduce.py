@@ -42,6 +42,7 @@ class Setting:
     window: int = 3
     sigma: float = 0.8
     seed: int = 0
+    labelings: tuple[str, ...] = ("dynamic", "predefined")
 
 
 SETTINGS = {
@@ -97,28 +98,29 @@ def _preset(name: str) -> dict:
     return tomllib.loads(entry.factory.read_text())
 
 
-def train_one(setting: Setting, obj: str, runs: Path, quick: bool):
+def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool):
     from condgan.build import build_experiment
     from condgan.config import apply_overrides, parse_config
     from condgan.plugin_manager import get_components, get_plugin_manager
     from condgan.train import train
 
     steps = 60 if quick else setting.steps
-    raw = apply_overrides(_preset(f"amgan.{setting.dataset}_{obj}_dynamic"), [
-        f"run.steps={steps}", f"run.seed={setting.seed}", f"run.name={setting.dataset}_{obj}", "run.sample_every=0",
+    run_name = f"{setting.dataset}_{obj}_{labeling}"
+    raw = apply_overrides(_preset(f"amgan.{run_name}"), [
+        f"run.steps={steps}", f"run.seed={setting.seed}", f"run.name={run_name}", "run.sample_every=0",
         "run.checkpoint_every=0", "run.log_every=50", "run.progress=false", "run.device=cpu",
         f"generator.channels={setting.channels}", f"discriminator.channels={setting.channels}", *setting.overrides])
     raw.setdefault("run", {})["out_dir"] = str(runs)
     comps = get_components()
-    exp = build_experiment(parse_config(raw, comps, source=f"reproduce {setting.dataset}_{obj}"), comps)
+    exp = build_experiment(parse_config(raw, comps, source=f"reproduce {run_name}"), comps)
     t0 = time.perf_counter()
-    train(exp, runs / f"{setting.dataset}_{obj}", versions=get_plugin_manager().versions(), force=True,
+    train(exp, runs / run_name, versions=get_plugin_manager().versions(), force=True,
           log=lambda *a, **k: None)
     return exp, time.perf_counter() - t0, steps
 
 
 @torch.no_grad()
-def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, n: int, grid_path: Path, label: str) -> dict:
+def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, labeling: str, n: int, grid_path: Path, label: str) -> dict:
     from condgan.visual import image_grid
 
     from . import labeling as lab
@@ -126,15 +128,18 @@ def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, n: int, grid_path: P
     m, obj = exp.models, exp.objective
     torch.manual_seed(setting.seed + 1)
     m.generator.eval()
-    x = torch.cat([lab.generate(m, min(500, n - i), "dynamic").x for i in range(0, n, 500)])
+    batches = [lab.generate(m, min(500, n - i), labeling) for i in range(0, n, 500)]
     m.generator.train()
+    x = torch.cat([b.x for b in batches])
     p = probs_of(clf, x)
     am = S.am_score_terms(p, ref)
     is_mean, is_std = S.inception_score_splits(p, 10)
-    classes = obj.assign_classes(m, x)
-    source = "D"
-    if classes is None:
-        classes, source = p.argmax(-1), "C"
+    if labeling == "predefined":      # the authors: the input label is the class
+        classes, source = torch.cat([b.c for b in batches]).argmax(-1), "input label"
+    else:                             # the authors: argmax of D's K class logits
+        classes, source = obj.assign_classes(m, x), "D"
+        if classes is None:
+            classes, source = p.argmax(-1), "C"
     per_class, counts = intra_class_ms_ssim(x, classes, m.spec.num_conditions, max_per_class=50,
                                             window=setting.window, sigma=setting.sigma)
     # sample grid: 10 samples of each class as D (or C) assigns them, one column per class
@@ -182,22 +187,27 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str) -> Path:
                                   "am_mean_entropy": float(real_am.mean_entropy), "is": float(real_is[0]),
                                   "is_std": float(real_is[1]), "ms_ssim_max": float(real_ms.nan_to_num(nan=float("-inf")).max()),
                                   "ms_ssim_mean": float(real_ms.nanmean()), "class_source": "label"}}
-    timings = {}
+    timings: dict = {}
+    results: dict = {"real (test split)": rows}
     n_eval = 500 if quick else setting.n_eval
-    steps = setting.steps
-    for obj, label in MODELS:
-        exp, secs, steps = train_one(setting, obj, runs, quick)
-        timings[label] = secs
-        rows[label] = evaluate(exp, clf, ref, setting, n_eval, fig_dir / f"{setting.dataset}_{obj}.png", label)
-        (fig_dir / f"{setting.dataset}_results.json").write_text(json.dumps(
-            {"classifier_test_accuracy": acc, "rows": rows, "train_seconds": timings}, indent=1))
+    steps = 60 if quick else setting.steps
     page = out_dir / "amgan.md"
-    page.write_text(_page(setting, name, quick, acc, rows, timings, steps, n_eval, len(ds)))
+    for labeling in setting.labelings:
+        results[labeling] = {}
+        for obj, label in MODELS:
+            exp, secs, steps = train_one(setting, obj, labeling, runs, quick)
+            timings[f"{labeling}/{label}"] = secs
+            results[labeling][label] = evaluate(exp, clf, ref, setting, labeling, n_eval,
+                                                fig_dir / f"{setting.dataset}_{labeling}_{obj}.png", f"{label}, {labeling}")
+            (fig_dir / f"{setting.dataset}_results.json").write_text(json.dumps(
+                {"classifier_test_accuracy": acc, "results": results, "train_seconds": timings}, indent=1))
+            page.write_text(_page(setting, name, quick, acc, results, timings, steps, n_eval, len(ds)))
     return page
 
 
-def _verdicts(rows: dict) -> list[str]:
-    models = {k: v for k, v in rows.items() if not k.startswith("real")}
+def _verdicts(models: dict) -> list[str]:
+    if len(models) < len(MODELS):
+        return [f"- (incomplete: {len(models)} of {len(MODELS)} models trained so far)"]
     best_am = min(models, key=lambda k: models[k]["am_score"])
     best_is = max(models, key=lambda k: models[k]["is"])
     worst_ms = max((k for k in models if k != "GAN"), key=lambda k: models[k]["ms_ssim_max"])
@@ -220,43 +230,63 @@ def _verdicts(rows: dict) -> list[str]:
     return out
 
 
-def _page(setting: Setting, name: str, quick: bool, acc: float, rows: dict, timings: dict, steps: int,
+def _table(rows: dict, timings: dict, prefix: str) -> list[str]:
+    out = ["| model | AM Score ↓ | KL(C̄^train ‖ C̄^G) | E_x H(C(x)) | IS ↑ (C) | max intra-class MS-SSIM | "
+           "mean intra-class MS-SSIM | classes by | train s |", "|---|---|---|---|---|---|---|---|---|"]
+    for label, r in rows.items():
+        t = f"{timings[prefix + label]:.0f}" if prefix + label in timings else "-"
+        out.append(f"| {label} | {r['am_score']:.3f} | {r['am_marginal_kl']:.3f} | {r['am_mean_entropy']:.3f} | "
+                   f"{r['is']:.3f} ± {r['is_std']:.3f} | {r['ms_ssim_max']:.3f} | {r['ms_ssim_mean']:.3f} | "
+                   f"{r['class_source']} | {t} |")
+    return out
+
+
+def _page(setting: Setting, name: str, quick: bool, acc: float, results: dict, timings: dict, steps: int,
           n_eval: int, n_train: int) -> str:
     cmd = f"condgan reproduce amgan.{name}{' --quick' if quick else ''} --out docs/results"
     lines = [
         "# AM-GAN (Zhou et al., ICLR 2018): Tables 1-2 at CPU scale", "",
         f"Command: `{cmd}` (written by `plugins/amgan/reproduce.py`; seed {setting.seed}; "
-        f"{'QUICK smoke run, numbers are not meaningful' if quick else 'full run'}).", "",
+        f"{'QUICK smoke run, numbers are not meaningful' if quick else 'full run'}). The page is rewritten after "
+        "every model, so a partial page shows the models finished so far.", "",
         "## Setup", "",
         f"- Data: `{setting.dataset}` ({n_train} training images{', ' + ', '.join(setting.overrides) if setting.overrides else ''}).",
-        f"- Five objectives, **dynamic labeling** (the paper's main comparison, Sec. 7.1.2), identical networks and "
-        f"schedule: presets `amgan.{setting.dataset}_<objective>_dynamic` with `core.dcgan_g` / `core.dcgan_d` "
+        f"- Five objectives with **dynamic** labeling (the paper's main comparison, Sec. 7.1.2) and with **predefined** "
+        f"labeling (class condition), identical networks and schedule: presets "
+        f"`amgan.{setting.dataset}_<objective>_<labeling>` with `core.dcgan_g` / `core.dcgan_d` "
         f"(channels {setting.channels}, batch norm in D), Adam(0.5, 0.999), lr G 2e-4 / D 4e-4 (D = 2x G as in the "
-        f"authors' code), batch 64, **{steps} steps**, 1 D : 1 G step, seed {setting.seed}, one seed per model.",
-        "- Shrunk from the paper (CIFAR-10, 32x32 colour, ~1M iterations, 50k evaluation samples, weight norm, "
-        "D input noise and dropout 0.3, a DenseNet-BC evaluation classifier) to fit a shared 2-core CPU.",
-        f"- Evaluation classifier C (for AM Score and IS): `EvalCNN` in `reproduce.py`, three conv layers, trained "
-        f"here on the training split; **test accuracy {acc:.4f}**. C̄^train = its mean prediction on the training split.",
-        f"- {n_eval} generated samples per model (generator in eval mode). IS: 10 splits, mean ± std. "
+        f"authors' code), batch 64, **{steps} steps**, 1 D : 1 G step, seed {setting.seed}, **one seed per model** "
+        "(no error bars across seeds).",
+        "- Shrunk from the paper (CIFAR-10 32x32 colour, ~1M iterations, 50k evaluation samples, weight norm, "
+        "D input noise and dropout 0.3, the extra D layer for class-condition runs, a DenseNet-BC evaluation "
+        "classifier) to fit a shared 2-core CPU.",
+        f"- Evaluation classifier C (for AM Score and IS): `EvalCNN` in `reproduce.py` (three conv layers), trained "
+        f"here on the training split for 15 epochs; **test accuracy {acc:.4f}**. C̄^train = its mean prediction on the "
+        "training split. IS is therefore at most 10 (K = 10), not comparable with the ImageNet-Inception IS.",
+        f"- {n_eval} generated samples per model (generator in eval mode). IS: 10 splits, mean ± std over splits. "
         f"MS-SSIM: up to 50 samples per class, all pairs, window {setting.window}, sigma {setting.sigma} "
-        f"(scales as in `plugins/amgan/msssim.py`); class = argmax of the trained D's class logits (the authors' "
-        "protocol for dynamic labeling); GAN has none, so C's argmax is used. Max over classes reported.", "",
-        "## Results", "",
-        "| model | AM Score ↓ | KL(C̄^train ‖ C̄^G) | E_x H(C(x)) | IS ↑ (C) | max intra-class MS-SSIM | mean intra-class MS-SSIM | train s |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for label, r in rows.items():
-        t = f"{timings[label]:.0f}" if label in timings else "-"
-        lines.append(f"| {label} | {r['am_score']:.3f} | {r['am_marginal_kl']:.3f} | {r['am_mean_entropy']:.3f} | "
-                     f"{r['is']:.3f} ± {r['is_std']:.3f} | {r['ms_ssim_max']:.3f} | {r['ms_ssim_mean']:.3f} | {t} |")
-    lines += ["", "Paper (CIFAR-10, dynamic): AM Score GAN 0.45, AC-GAN* 0.17, AC-GAN*+ 0.10, LabelGAN 0.13, "
-              "AM-GAN 0.08; IS 7.04 / 7.41 / 8.56 / 8.63 / 8.83; max MS-SSIM AC-GAN* 0.61, AC-GAN*+ 0.39, "
-              "LabelGAN 0.35, AM-GAN 0.36.", "", "## Does the paper's ordering hold here?", "", *_verdicts(rows), "",
-              "## Samples", "",
-              "Each grid: one column per class (as the trained D assigns it; C for GAN), 8 samples per column; "
-              "empty (black) cells mean the class got fewer than 8 of the generated samples.", ""]
-    for obj, label in MODELS:
-        lines.append(f"![{label}](amgan/{setting.dataset}_{obj}.png)")
+        f"(scales as in `plugins/amgan/msssim.py`); class = argmax of the trained D's class logits for dynamic "
+        "labeling, the input label for predefined (the authors' protocol); GAN with dynamic labeling has no class "
+        "logits, so C's argmax is used. Table 2's statistic is the max over classes.", "",
+        "## Results", "", "Real data (test split, for scale):", "",
+        *_table(results["real (test split)"], timings, ""), ""]
+    paper = {"dynamic": "AM Score GAN 0.45, AC-GAN* 0.17, AC-GAN*+ 0.10, LabelGAN 0.13, AM-GAN 0.08; IS 7.04 / 7.41 / "
+                        "8.56 / 8.63 / 8.83; max MS-SSIM AC-GAN* 0.61, AC-GAN*+ 0.39, LabelGAN 0.35, AM-GAN 0.36.",
+             "predefined": "AM Score GAN 0.43, AC-GAN* 0.16, AC-GAN*+ 0.14, LabelGAN 0.25, AM-GAN 0.05; IS 7.27 / "
+                           "7.79 / 8.01 / 7.88 / 8.35; max MS-SSIM AC-GAN* 0.35, AC-GAN*+ 0.36, LabelGAN 0.32, "
+                           "AM-GAN 0.36."}
+    for labeling in setting.labelings:
+        rows = results.get(labeling, {})
+        lines += [f"### {labeling} labeling", "", *_table(rows, timings, f"{labeling}/"), "",
+                  f"Paper (CIFAR-10, {labeling}): {paper[labeling]}", "", "Ordering checks (computed):", "",
+                  *_verdicts(rows), ""]
+    lines += ["## Samples", "",
+              "One column per class (dynamic: as the trained D assigns it, C for GAN; predefined: the input label), "
+              "8 samples per column; black cells mean the class got fewer than 8 of the generated samples.", ""]
+    for labeling in setting.labelings:
+        for obj, label in MODELS:
+            if label in results.get(labeling, {}):
+                lines.append(f"![{label}, {labeling}](amgan/{setting.dataset}_{labeling}_{obj}.png)")
     lines += ["", f"Raw numbers: `amgan/{setting.dataset}_results.json`.", ""]
     return "\n".join(lines)
 
