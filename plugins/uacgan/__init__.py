@@ -1,1 +1,59 @@
-"""Plugin uacgan (in progress)."""
+"""Plugin ``uacgan``: UAC-GAN (Han et al., AC-GAN + MINE), TAC-GAN and AC-GAN, MINE statistics networks, the 1-D
+mixture-of-Gaussians reference networks and ``condgan reproduce uacgan-mog``. Hook implementations only; the math is
+in ``losses.py``, the components in ``objectives.py`` and ``nets.py``, ready experiments in ``presets/``."""
+
+from __future__ import annotations
+
+from condgan import hookimpl
+
+
+def _register_table(register, table):
+    for name, (factory, params, description) in table.items():
+        register(name, factory, params=params, description=description)
+
+
+@hookimpl
+def register_objectives(register):
+    from .objectives import OBJECTIVES
+
+    _register_table(register, OBJECTIVES)
+
+
+@hookimpl
+def register_statistics_networks(register):
+    from .nets import NETWORKS
+
+    _register_table(register, NETWORKS["statistics_networks"])
+
+
+@hookimpl
+def register_generators(register):
+    from .nets import NETWORKS
+
+    _register_table(register, NETWORKS["generators"])
+
+
+@hookimpl
+def register_discriminators(register):
+    from .nets import NETWORKS
+
+    _register_table(register, NETWORKS["discriminators"])
+
+
+@hookimpl
+def register_presets(register):
+    from importlib.resources import files
+
+    folder = files(__package__) / "presets"
+    for f in sorted(folder.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            first = f.read_text().splitlines()[0].lstrip("# ").strip()
+            register(f.name[:-5], f, description=first)
+
+
+@hookimpl
+def register_reproductions(register):
+    from .reproduce import reproduce_mog
+
+    register("mog", reproduce_mog,
+             description="1-D MoG (UAC-GAN Table 1): AC-GAN, TAC-GAN, UAC-GAN over seeds, MMD per class + marginal")

@@ -168,7 +168,7 @@ def mine_ma_loss(t_joint: Tensor, t_marginal: Tensor, log_ma: Tensor | None, ma_
 
     Args:
         t_joint: ``(N,)`` T(x, y); t_marginal: ``(M,)`` T(x, ȳ).
-        log_ma: previous ``MineStep.log_ma`` or None at the first step.
+        log_ma: previous ``MineStep.log_ma``; None or a NaN tensor at the first step.
         ma_rate: the moving average's rate in (0, 1]; the authors use 1e-3 for images and 2e-3 for the 1-D MoG.
     Returns:
         :class:`MineStep` ``(loss, mi, log_ma)``.
@@ -179,14 +179,12 @@ def mine_ma_loss(t_joint: Tensor, t_marginal: Tensor, log_ma: Tensor | None, ma_
     """
     log_et = log_mean_exp(t_marginal, 0)
     log_et_d = log_et.detach()
-    if log_ma is None:
+    if log_ma is None or ma_rate >= 1.0:
         new_log_ma = log_et_d
     else:
         log_ma = log_ma.to(log_et_d)
-        if ma_rate >= 1.0:
-            new_log_ma = log_et_d
-        else:
-            new_log_ma = torch.logaddexp(log_ma + math.log1p(-ma_rate), log_et_d + math.log(ma_rate))
+        blended = torch.logaddexp(log_ma + math.log1p(-ma_rate), log_et_d + math.log(ma_rate))
+        new_log_ma = torch.where(torch.isnan(log_ma), log_et_d, blended)  # NaN: not started yet (no host sync)
     ratio = torch.exp(log_et_d - new_log_ma)
     mean_joint = t_joint.mean()
     surrogate = mean_joint - ratio * log_et
