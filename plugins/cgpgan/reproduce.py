@@ -146,8 +146,10 @@ def evaluate_run(spec: dict, run_dir: Path, fig_dir: str, seconds: float | None 
     labels = c.argmax(1)
     title = f"{spec['name']}: P(C) = [{', '.join(f'{v:.3f}' for v in kept)}]"
     fig = Path(fig_dir) / f"{spec['name']}.png"
-    visual.scatter_2d(real, fake, labels, [f"c{k}: {probs[k]:.3f}" if k in keep else f"c{k}" for k in range(len(probs))],
-                      fig, title=title)
+    # colours by rank among the kept categories (the first tab10 colours; index 7 of tab10 is the real points' grey)
+    rank = torch.full((len(probs),), -1, dtype=torch.long)
+    rank[torch.tensor(keep, dtype=torch.long)] = torch.arange(len(keep))
+    visual.scatter_2d(real, fake, rank[labels], [f"c{k}: {probs[k]:.3f}" for k in keep], fig, title=title)
     ok_assign, table = assignment(fake, labels, keep, ds.info["centers"])
     entropy, last_time = [], None
     metrics = run_dir / "metrics.csv"
