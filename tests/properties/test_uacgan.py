@@ -34,7 +34,7 @@ def _one_thread():
     yield
     torch.set_num_threads(threads)
 
-SETTINGS = settings(deadline=None, max_examples=60)
+SETTINGS = settings(deadline=None)  # example counts come from the profile in tests/conftest.py
 
 # ----------------------------------------------------------------------------------------------------------------
 # strategies: inputs built directly (no filtering)
