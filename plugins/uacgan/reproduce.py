@@ -173,6 +173,9 @@ def write_page(out_dir: Path, runs: list[dict], steps: int, seeds: int, quick: b
         "each side; unbiased MMD² with k(x, y) = (xy + 1)² (`condgan.evaluation.mmd.protocol_mmd2`); marginal = all "
         "generated vs all real with equal class counts. In 1-D this kernel compares only the first two moments: "
         "MMD² = (E_g x² − E_r x²)² + 2 (E_g x − E_r x)².",
+        "- Provenance of the paper's numbers (reference note §1.5): the script the authors' README cites for the MoG "
+        "has no MINE variant, the only MoG script with MINE runs one seed per call, and the number of runs behind "
+        "Table 1 is not stated; its ± is presumably the std across runs, as ours is.",
         f"- Runs finished: {', '.join(f'{METHODS[m]} {n_runs[m]}' for m in METHODS)}; total training time "
         f"{sum(r['train_s'] for r in runs) / 60:.1f} min (this invocation: {wall_s / 60:.1f} min wall).",
         "",
