@@ -293,3 +293,50 @@ def collect(out_dir: Path, root: Path, quick: bool = False, wall: float = 0.0, n
     results = [evaluate_run(s, root / s["name"], str(out_dir / "cgpgan")) for s in run_specs(quick)
                if any((root / s["name"] / "checkpoints").glob("*"))]
     return write_results(results, out_dir, quick, wall, note)
+
+
+def digits_report(run_dir: Path, out_dir: Path, rows: int = 8) -> dict:
+    """Evaluate a finished ``cgpgan.cgpgan_digits`` run: kept categories and P(C), cluster accuracy and NMI of
+    argmax Q(x) on the held-out digits, the true-digit make-up of each category, and a sample grid with one column per
+    kept category (each row one z). Writes ``out_dir/cgpgan/digits_grid.png`` and ``digits.json``."""
+    import torch
+
+    torch.set_num_threads(1)
+    from condgan import visual
+    from condgan.build import build_dataset
+    from condgan.config import parse_config
+    from condgan.evaluation.clustering import cluster_accuracy, cluster_mapping, contingency, nmi
+    from condgan.plugin_manager import get_components
+    from condgan.sampling import load_run
+
+    from .losses import prior_entropy, reported_prior
+
+    comps = get_components()
+    run_dir, fig_dir = Path(run_dir), Path(out_dir) / "cgpgan"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    exp, gen = load_run(run_dir, components=comps, device="cpu")[:2]
+    ds = build_dataset(parse_config(json.loads((run_dir / "config.json").read_text()), comps))
+    m = exp.models
+    probs = m.prior.probs().detach().cpu()
+    keep, kept = reported_prior(probs)
+    with torch.no_grad():
+        test_x = ds.test.to_float(ds.test.x)
+        pred = m.classifier(test_x).argmax(1)
+        g = torch.Generator().manual_seed(0)
+        z = torch.randn(rows, m.latent.dim, generator=g).repeat_interleave(len(keep), 0)
+        c = torch.nn.functional.one_hot(torch.tensor(keep).repeat(rows), len(probs)).float()
+        images = gen(z, c).clamp(-1, 1)
+    y = ds.test.y[:, 0]
+    n = contingency(y, pred)
+    makeup = {int(k): {int(j): int(n[k, j]) for j in range(n.shape[1]) if n[k, j]} for k in range(n.shape[0]) if n[k].sum()}
+    mapping = cluster_mapping(y, pred)
+    labels = [f"c{k}\n{probs[k]:.3f}" + (f"\n={mapping[k]}" if k in mapping else "") for k in keep]
+    grid = fig_dir / "digits_grid.png"
+    visual.image_grid(images, rows, len(keep), [f"c{k}:{probs[k]:.2f}" for k in keep], grid,
+                      title="CGPGAN, unlabeled 8x8 digits: one column per category (P(C) >= 1%)")
+    result = {"kept_index": keep, "kept": [round(v, 4) for v in kept], "entropy": float(prior_entropy(probs)),
+              "cluster_accuracy": cluster_accuracy(y, pred), "cluster_accuracy_hungarian": cluster_accuracy(y, pred, "hungarian"),
+              "cluster_accuracy_majority": cluster_accuracy(y, pred, "majority"), "nmi": nmi(y, pred),
+              "category_makeup_test": makeup, "category_to_digit": mapping, "grid": grid.name, "labels": labels}
+    (fig_dir / "digits.json").write_text(json.dumps(result, indent=1))
+    return result
