@@ -187,3 +187,24 @@ def test_preset_trains_end_to_end(tmp_path):
     assert summary["step"] == 6
     torch.testing.assert_close(exp.models.prior.probs(), torch.full((16,), 1 / 16), atol=1e-5, rtol=0)
     assert summary["losses"]["prior_entropy"] == pytest.approx(math.log(16), abs=1e-4)
+
+
+def test_reproduction_plan_and_criteria():
+    """`condgan reproduce cgpgan_clusters`: the sweep {0, 1, 10, 100}, 8 seeds of λ_creg = 0.1, 8 InfoGAN seeds; the
+    success criterion is four kept categories within 0.03 of [0.1, 0.2, 0.3, 0.4] (any order); the assignment check
+    asks for one pure category per centre."""
+    from condgan.plugins.cgpgan.reproduce import assignment, run_specs, success
+
+    specs = run_specs(quick=False)
+    assert [s["lambda_creg"] for s in specs if s["group"] == "sweep"] == [0.0, 1.0, 10.0, 100.0]
+    assert [s["seed"] for s in specs if s["group"] == "seeds"] == list(range(8))
+    assert [s["seed"] for s in specs if s["group"] == "infogan"] == list(range(8))
+    assert success([0.4011, 0.0955, 0.3037, 0.1989])
+    assert not success([0.0535, 0.0979, 0.4042, 0.3028, 0.1412])
+    assert not success([0.0952, 0.4007, 0.5034])
+    centers = [[0.0, 0.0], [5.0, 0.0]]
+    fake = torch.tensor([[0.1, 0.0], [0.0, 0.1], [5.0, 0.1], [4.9, 0.0]])
+    ok, table = assignment(fake, torch.tensor([2, 2, 7, 7]), [2, 7], centers)
+    assert ok and table == {2: [1.0, 0.0], 7: [0.0, 1.0]}
+    ok, _ = assignment(fake, torch.tensor([2, 7, 2, 7]), [2, 7], centers)
+    assert not ok
