@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from condgan.build import build_experiment
+from condgan.build import build_dataset, build_experiment
 from condgan.config import apply_overrides, parse_config, read_config
 from condgan.plugin_manager import get_components
 from condgan.train import train
@@ -31,7 +31,14 @@ def _build(preset: str, overrides: list[str]):
             raw["data"]["class_counts"] = [20] + [4] * 9
         else:
             overrides = ["data.limit=128", *overrides]
-    return build_experiment(parse_config(apply_overrides(raw, overrides), comps, source=preset), comps)
+    cfg = parse_config(apply_overrides(raw, overrides), comps, source=preset)
+    key = json.dumps(apply_overrides(raw, overrides)["data"], sort_keys=True)
+    if key not in _DATA:  # read each dataset once per session
+        _DATA[key] = build_dataset(cfg)
+    return build_experiment(cfg, comps, dataset=_DATA[key])
+
+
+_DATA: dict = {}
 
 
 def test_all_presets_listed():

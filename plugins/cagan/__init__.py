@@ -36,9 +36,11 @@ def register_presets(register):
 
 @hookimpl
 def register_reproductions(register):
-    from .reproduce import run_fashion, run_imbalanced
+    from .reproduce import run_fashion, run_imbalanced, run_imbalanced_acgan
 
     register("fashion", run_fashion,
              description="CA-GAN vs modified AC-GAN on Fashion-MNIST: mean per-class FID against steps (Fig. 14)")
     register("imbalanced", run_imbalanced,
              description="imbalanced Fashion-MNIST, batch-norm D: class histogram with and without mixed batches (Sec. 6.3)")
+    register("imbalanced_acgan", run_imbalanced_acgan,
+             description="the same for modified AC-GAN: class histogram with and without mixed batches (Fig. 15)")
