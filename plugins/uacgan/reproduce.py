@@ -231,7 +231,9 @@ def write_page(out_dir: Path, runs: list[dict], steps: int, seeds: int, quick: b
                   "Blue: real data (histogram); red: generated (Gaussian KDE, Scott bandwidth, as the authors' plots)."]
     lines += ["", "## Commands", "", "```",
               "condgan reproduce uacgan.mog" + (" --quick" if quick else "") + "   # trains, evaluates, writes this page",
-              "condgan train --preset uacgan.mog_uac_gan     # one full-length run (30,000 D steps)",
+              "UACGAN_MOG_METHODS=uac_gan_clip condgan reproduce uacgan.mog" + (" --quick" if quick else "")
+              + "   # the adaptive-clipping ablation's runs",
+              "condgan train --preset uacgan.mog_uac_gan     # one full-length run (30,000 D steps, G every 10)",
               "```", ""]
     page = out_dir / "uacgan.md"
     page.write_text("\n".join(lines))
