@@ -295,8 +295,11 @@ def _imbalanced_section(r: dict, sfx: str) -> list[str]:
 HEADER = """# CA-GAN results (plugin `cagan`)
 
 Reproductions of Cho & Yoon, *Conditional Activation GAN* (IEEE Access version), at a scale that runs on a shared
-2-core CPU. This page is rebuilt by `condgan reproduce cagan.fashion` / `cagan.imbalanced` from the JSON files in
-`docs/results/cagan/`; the discussion below the generated sections is written by hand from those numbers.
+2-core CPU. This page is rebuilt by `condgan reproduce cagan.fashion` / `cagan.imbalanced` /
+`cagan.imbalanced_acgan` (run from the repository root, `--out docs/results` is the default) from the JSON files in
+`docs/results/cagan/`; the discussion at the end (`docs/results/cagan/discussion.md`) is written by hand from those
+numbers. Wall times were measured while about six other jobs shared the two cores; compare them only within an
+experiment.
 
 **Measure.** Mean per-class ("intra-class") FID from `condgan.evaluation.fid.intra_class_fid` on the 64-d
 penultimate features of a small CNN trained by the reproduction on the Fashion-MNIST training set (500 steps of batch 128, about one epoch; test
