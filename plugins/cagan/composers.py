@@ -59,7 +59,9 @@ class MixedParams:
                       (0.01 for MNIST, 0.025 for CelebA); None (default) keeps it constant.
     """
 
+    #: fraction of real rows in forward 0 (generated rows in forward 1); 0.5 = half and half
     ratio: float = attrs.field(default=0.5, validator=[attrs.validators.ge(0.0), attrs.validators.le(0.5)])
+    #: the authors' ramp min(ratio_per_epoch * epoch, ratio) (0.01 on MNIST); None = constant
     ratio_per_epoch: float | None = attrs.field(
         default=None, validator=attrs.validators.optional([attrs.validators.ge(0.0), attrs.validators.le(1.0)]))
 

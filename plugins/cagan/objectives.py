@@ -61,11 +61,15 @@ def _penalty(kind: str, weight: float, critic, x_real: Tensor, x_fake: Tensor, t
 class CAGANParams:
     """Conditional activation GAN (Cho & Yoon, Eqs. 11-20).
 
+    #: family f_r^d, f_g^d, f^g applied per condition output (least squares = Eqs. 19-20)
     adversarial:         the family f_r^d, f_g^d, f^g applied per condition output; least squares is the paper's
                          (Eqs. 19-20); any registered family works (non-saturating, hinge, Wasserstein + wgan_gp).
+    #: "mean" over the batch (the paper's E) or "sum" (the authors' code)
     reduction:           "mean" over the batch (the paper's E) or "sum" (the authors' code; matters with lr 1e-5).
+    #: "" (none), "core.r1", "core.r2" or "core.wgan_gp" on the critic value <D(x), c>
     regularizer:         "" (none), "core.r1", "core.r2" or "core.wgan_gp", on the critic value <D(x), c>
                          (real conditions for R1 and WGAN-GP interpolates, target conditions for R2).
+    #: weight of the regularizer
     regularizer_weight:  its weight.
     """
 
@@ -130,20 +134,28 @@ def _active_mean(cond: Tensor, c: Tensor) -> Tensor:
 class ModifiedACGANParams:
     """Modified AC-GAN of StarGAN/AttGAN (Eqs. 7-10) and, by its switches, the original AC-GAN (Eqs. 1-6).
 
+    #: family of L_adv^d, L_adv^g (Eqs. 5-6); core.minimax is Eqs. 5-6 as printed
     adversarial:     family of L_adv^d, L_adv^g (Eqs. 5-6); least squares as in the paper's experiments
                      (``core.minimax`` is Eqs. 5-6 as printed).
+    #: lambda_cls, weight of the classification losses (Fig. 13: 0.1-10; authors' code: 0.1)
     lambda_cls:      λ_cls, the weight of the classification losses (Fig. 13 sweeps 0.1-10; Fig. 14 uses 1; the
                      authors' code defaults to 0.1).
+    #: weight of the adversarial loss; 0 = no adversarial loss (Figs. 9-11)
     adv_weight:      weight of the adversarial loss; 0 gives the variants without adversarial loss of Figs. 9-11
                      (D then has no adversarial head).
+    #: add L_cls^g to D's loss: False = Eq. 7 (modified), True = Eq. 1 / Fig. 12
     cls_fake_in_d:   add L_cls^g (classification of generated data) to D's loss: False = Eq. 7 (modified AC-GAN),
                      True = Eq. 1 (original AC-GAN) / Fig. 12's L_d = L_adv^d + λ_cls (L_cls^r + L_cls^g).
+    #: add L_cls^r to G's loss as Eq. 2 prints it (no gradient to G)
     real_cls_in_g:   add L_cls^r to G's loss as Eq. 2 prints it. It carries no gradient to G (the remark under
                      Eq. 6), so it only changes the logged value and costs a forward of real data.
+    #: "softmax" per condition group, or "sigmoid"/BCE per binary attribute [a, not-a]
     classification:  "softmax": one softmax cross-entropy per condition group (single labels, exclusive groups);
                      "sigmoid": one sigmoid/BCE output per binary attribute [a, not-a] (the authors' CelebA
                      baseline; every group must have two values).
+    #: "mean" over the batch (the paper's E) or "sum" (the authors' code)
     reduction:       "mean" (the paper's E) or "sum" over the batch (the authors' code).
+    #: "" (none), "core.r1", "core.r2" or "core.wgan_gp" on the adversarial logit
     regularizer:     "" (none), "core.r1", "core.r2" or "core.wgan_gp" on the adversarial logit.
     """
 
@@ -155,6 +167,7 @@ class ModifiedACGANParams:
     classification: Literal["softmax", "sigmoid"] = attrs.field(default="softmax", validator=_in(("softmax", "sigmoid")))
     reduction: Literal["mean", "sum"] = attrs.field(default="mean", validator=_in(("mean", "sum")))
     regularizer: str = _regularizer_field()
+    #: weight of the regularizer
     regularizer_weight: float = attrs.field(default=10.0, validator=_ge0)
 
 
@@ -163,7 +176,9 @@ class ACGANParams(ModifiedACGANParams):
     """The original AC-GAN (Odena et al.; Cho & Yoon Eqs. 1-6): cross-entropy (minimax) adversarial loss,
     λ_cls = 1 and L_cls^g in D's loss. Every switch of the modified AC-GAN is available."""
 
+    #: Eqs. 5-6 as printed: cross-entropy (minimax) adversarial loss
     adversarial: str = component_field("adversarial_losses", "core.minimax")
+    #: Eq. 1: L_cls^g in D's loss
     cls_fake_in_d: bool = True
 
 
