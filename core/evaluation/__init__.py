@@ -14,10 +14,15 @@ from .metric import EvalInputs, Metric, run_metric
 from .metrics_registry import DEFAULT_METRICS, METRICS, build_metric
 from .prdc import density_coverage, precision_recall
 from .sample_checks import TooFewSamplesError, TooFewSamplesWarning
+from .evaluate import evaluate_run
+from .evaluators import load_evaluator, train_evaluator
+from .during_training import evaluate_during_training, make_evaluator
+from .plots import plot_runs
 
 __all__ = [
     "DEFAULT_METRICS", "METRICS", "EvalInputs", "Metric", "TooFewSamplesError", "TooFewSamplesWarning",
     "bootstrap_ci", "build_metric", "class_accuracy", "class_histogram", "density_coverage",
     "frechet_distance", "gaussian_stats", "intra_class_fid", "intra_class_kid", "precision_recall",
-    "run_metric",
+    "run_metric", "evaluate_run", "load_evaluator", "train_evaluator", "evaluate_during_training",
+    "make_evaluator", "plot_runs",
 ]

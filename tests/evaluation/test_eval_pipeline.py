@@ -74,7 +74,6 @@ def test_plot_runs_reads_eval_columns(tmp_path):
         read_metric(tmp_path / "a", "nope")
 
 
-@pytest.mark.slow
 def test_evaluate_cli_report_card_and_determinism(tmp_path, monkeypatch, capsys):
     """End to end: train 4 steps on digits, train a tiny evaluator, `condgan evaluate` twice with one seed: the
     report and protocol card are printed and eval.json is identical."""
