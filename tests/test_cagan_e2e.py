@@ -1,6 +1,7 @@
 """End-to-end tests of the cagan presets: every preset trains a few steps through the real loop with tiny overrides
-(2-4 steps, 4-channel nets, 128 training images), alternating and simultaneous updates; the multi-attribute preset's sample grid has
-one column per attribute combination; the results page builds from result JSON. About 20 s in all.
+(2-3 steps, 4-channel nets, 128 training images), with alternating and simultaneous updates; the multi-attribute
+preset's sample grid has one column per attribute combination; the results page builds from result JSON.
+46 s in all on the shared 2-core CPU under load (the multi-attribute case is the slowest, 13 s).
 """
 
 from __future__ import annotations

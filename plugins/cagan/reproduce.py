@@ -380,3 +380,20 @@ def attribute_check(run_dir: Path, per_combination: int = 500, out_json: Path | 
     if out_json is not None:
         Path(out_json).write_text(json.dumps(result, indent=1))
     return result
+
+
+def fashion_extra_seed(preset: str, seed: int, out_dir: Path = Path("docs/results")) -> dict:
+    """One more seed of one ``cagan.fashion`` arm (``preset`` a file name such as ``"fashion_ca_gan.toml"``); writes
+    ``<out>/cagan/fashion_<preset>_seed<seed>.json`` and returns the evaluation history. Run from the repo root."""
+    from condgan.builtins.datasets import ImageDataParams, fashion_mnist
+
+    torch.set_num_threads(1)
+    net, _ = train_evaluator(Path("runs") / "cagan_reproduce" / "evaluator.pt", False)
+    test = fashion_mnist(ImageDataParams()).test
+    history: list = []
+    ov = overrides_for(False, seed)
+    info = run_arm(preset, Path("runs") / "cagan_reproduce" / f"{preset[:-5]}_seed{seed}", ov,
+                   make_evaluate(net, test.to_float(test.x), test.y[:, 0], history))
+    info.update(preset=f"cagan.{preset[:-5]}", overrides=ov, history=history)
+    (Path(out_dir) / "cagan" / f"fashion_{preset[:-5]}_seed{seed}.json").write_text(json.dumps(info, indent=1))
+    return info
