@@ -149,12 +149,63 @@ def save_evaluator(net: EvalNet, path: Path, card: dict) -> dict:
     return card
 
 
+class InceptionNet(nn.Module):
+    """torchvision's Inception-v3 as an extractor: ``features`` = the 2048-d pool features, ``head`` = the
+    1000-class ImageNet layer. Inputs in [-1, 1] at 299 px (``transform_input=False``: the ported TF weights
+    expect [-1, 1])."""
+
+    def __init__(self, state_dict: dict):
+        super().__init__()
+        from torchvision.models import inception_v3
+
+        net = inception_v3(weights=None, aux_logits="AuxLogits.fc.weight" in state_dict, init_weights=False,
+                           transform_input=False)
+        net.load_state_dict(state_dict)
+        self.net = net
+        self.head = net.fc
+
+    def features(self, x: Tensor) -> Tensor:
+        n = self.net
+        for name in ("Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "maxpool1", "Conv2d_3b_1x1", "Conv2d_4a_3x3",
+                     "maxpool2", "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d",
+                     "Mixed_6e", "Mixed_7a", "Mixed_7b", "Mixed_7c", "avgpool"):
+            x = getattr(n, name)(x)
+        return torch.flatten(x, 1)
+
+
+def load_inception(path: str | Path, device: str | torch.device = "cpu") -> Evaluator:
+    """Inception-v3 from a *local* torchvision state dict (``.pth``/``.pt``/``.safetensors``); never downloads.
+
+    Get the file once with torchvision on a machine with internet access, e.g.
+    ``torch.save(torchvision.models.inception_v3(weights="DEFAULT").state_dict(), "inception_v3.pth")``.
+    The card records the file's SHA-256; note that torch-fidelity's TF-ported weights (the FID standard) are a
+    different file and give different numbers.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"no Inception-v3 weights at {path}; condgan never downloads them (see "
+                              f"docs/evaluation.md for how to save torchvision's once)")
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+        state = load_file(str(path))
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    card = {"dataset": "imagenet", "arch": {"in_channels": 3, "size": 299, "num_classes": 1000, "feature_dim": 2048},
+            "extractor": "torchvision inception_v3", "weights": path.name}
+    return Evaluator(InceptionNet(state), "inception-v3 (torchvision)", sha256_file(path), card, device)
+
+
 def load_evaluator(path: str | Path, device: str | torch.device = "cpu") -> Evaluator:
-    """Load an evaluation classifier saved by :func:`save_evaluator`; the SHA-256 must match the card."""
+    """Load an evaluation classifier saved by :func:`save_evaluator`; the SHA-256 must match the card.
+
+    A ``.pth``/``.pt`` file without a card is read as torchvision Inception-v3 weights (:func:`load_inception`).
+    """
     from safetensors.torch import load_file
 
     path = Path(path)
     card_path = path.with_suffix(".json")
+    if path.suffix in (".pth", ".pt") and not card_path.exists():
+        return load_inception(path, device)
     if not path.exists() or not card_path.exists():
         raise CheckpointError(f"no evaluation classifier at {path} (needs {path.name} and {card_path.name}). "
                               f"Train one with `condgan train-evaluator --dataset NAME --out {path}`.")

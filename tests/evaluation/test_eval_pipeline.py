@@ -93,3 +93,18 @@ def test_evaluate_cli_report_card_and_determinism(tmp_path, monkeypatch, capsys)
     assert main(args) == 0
     a, b = json.loads(first), json.loads((tmp_path / "r" / "eval.json").read_text())
     assert a["metrics"] == b["metrics"] and a["protocol"] == b["protocol"]
+
+
+@pytest.mark.slow
+def test_inception_option_reads_local_weights_only(tmp_path):
+    """Inception-v3 is an option with a local state dict (here randomly initialised, so nothing is downloaded):
+    2048-d features and 1000 class probabilities, the file's SHA-256 in the card; a missing file says so."""
+    from torchvision.models import inception_v3
+
+    torch.manual_seed(0)
+    torch.save(inception_v3(weights=None, aux_logits=False, init_weights=False).state_dict(), tmp_path / "inc.pth")
+    ev = load_evaluator(tmp_path / "inc.pth")
+    feats, probs = ev.features_and_probs(torch.rand(2, 1, 28, 28) * 2 - 1)
+    assert feats.shape == (2, 2048) and probs.shape == (2, 1000) and len(ev.sha256) == 64
+    with pytest.raises(CheckpointError, match="never downloads"):
+        load_evaluator(tmp_path / "missing.pth")
