@@ -178,7 +178,9 @@ def evaluate_run(run_dir: str | Path, metrics: Sequence[str] | None = None, n_sa
     out = {"metrics": results, "skipped": skipped, "protocol": protocol,
            "seconds": round(time.perf_counter() - t0, 1)}
     if write:
-        atomic_write_text(run_dir / "eval.json", json.dumps(_jsonable(out), indent=2) + "\n")
+        # wall-clock time stays out of the file, so the same seed writes a byte-identical eval.json
+        atomic_write_text(run_dir / "eval.json", json.dumps(_jsonable({k: v for k, v in out.items() if k != "seconds"}),
+                                                            indent=2) + "\n")
         atomic_write_text(run_dir / "eval.md", render_report(out))
     return out
 
