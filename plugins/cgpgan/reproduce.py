@@ -333,7 +333,7 @@ def digits_report(run_dir: Path, out_dir: Path, rows: int = 8) -> dict:
     labels = [f"c{k}\n{probs[k]:.3f}" + (f"\n={mapping[k]}" if k in mapping else "") for k in keep]
     grid = fig_dir / "digits_grid.png"
     visual.image_grid(images, rows, len(keep), [f"c{k}:{probs[k]:.2f}" for k in keep], grid,
-                      title="CGPGAN, unlabeled 8x8 digits: one column per category (P(C) >= 1%)")
+                      title="CGPGAN, 8x8 digits")
     result = {"kept_index": keep, "kept": [round(v, 4) for v in kept], "entropy": float(prior_entropy(probs)),
               "cluster_accuracy": cluster_accuracy(y, pred), "cluster_accuracy_hungarian": cluster_accuracy(y, pred, "hungarian"),
               "cluster_accuracy_majority": cluster_accuracy(y, pred, "majority"), "nmi": nmi(y, pred),
