@@ -183,9 +183,13 @@ def cmd_reproduce(args) -> int:
     comps = _components()
     if not args.name:
         for e in comps["reproductions"]:
-            print(f"  {e.name.split('.', 1)[1]:<24} ({e.name}) {e.description}")
+            print(f"  {e.name.replace('.', '-', 1).replace('_', '-'):<26} {e.description}")
         return 0
-    matches = [e for e in comps["reproductions"] if e.name == args.name or e.name.split(".", 1)[1] == args.name]
+    # "uacgan-mog", "uacgan.mog", "uacgan_mog" and "mog" all name uacgan.mog (registry names cannot hold a dash)
+    want = args.name.replace("-", ".", 1) if "." not in args.name else args.name
+    forms = {args.name, want, want.replace("-", "_"), args.name.replace("-", "_")}
+    matches = [e for e in comps["reproductions"]
+               if e.name in forms or e.name.split(".", 1)[1] in forms or e.name.replace(".", "_") in forms]
     if not matches:
         from .errors import did_you_mean
 
