@@ -85,6 +85,8 @@ class RunParams:
     eval_metrics: tuple[str, ...] = ()
     eval_samples: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
     progress: bool = True
+    #: CPU threads for torch (0: torch's default). 1 is often fastest for small models on a shared machine
+    threads: int = attrs.field(default=0, validator=attrs.validators.ge(0))
 
 
 @attrs.frozen

@@ -207,6 +207,8 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
     run, m, obj = exp.config.run, exp.models, exp.objective
     rank, world = distributed_env()
     is_main = rank == 0
+    if run.threads:
+        torch.set_num_threads(run.threads)
     if run.deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
     seed_everything(run.seed)

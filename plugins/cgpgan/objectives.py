@@ -208,6 +208,8 @@ class ElasticInfoGANObjective(InfoGANObjective):
     prior's ``start_epoch`` on. The contrastive loss is an option (``lambda_contrastive``)."""
 
     losses = {**InfoGANObjective.losses, "prior_g": "prior"}
+    #: the learned prior is part of the method: used when the config has no [prior] table
+    default_components = {"prior": "cgpgan.gumbel"}
 
     def fake_conditions(self, m: Models, n: int, grad: bool) -> torch.Tensor:
         rsample = getattr(m.prior, "rsample", None)
