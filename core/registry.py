@@ -150,3 +150,22 @@ def make_register(registry: Registry, plugin: str) -> Callable[..., None]:
         registry.add(Entry(registry.kind, f"{plugin}.{name}", factory, params, description or "", plugin, _source(factory)))
 
     return register
+
+
+def register_preset_folder(register: Callable[..., None], package: str, folder: str = "presets") -> None:
+    """Register every ``*.toml`` in ``<package>/<folder>`` as a preset named after the file; the description is
+    the file's first comment line. For a plugin's ``register_presets`` hook::
+
+        @hookimpl
+        def register_presets(register):
+            register_preset_folder(register, __package__)
+    """
+    from importlib.resources import files
+
+    root = files(package) / folder
+    if not root.is_dir():
+        return
+    for f in sorted(root.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            first = f.read_text().splitlines()[0].lstrip("# ").strip()
+            register(f.name[:-5], f, description=first)

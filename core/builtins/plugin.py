@@ -74,10 +74,7 @@ def register_metrics(register):
 
 @hookimpl
 def register_presets(register):
-    from importlib.resources import files
+    from ..registry import register_preset_folder
 
-    folder = files("condgan") / "presets"
-    for f in sorted(folder.iterdir(), key=lambda p: p.name):
-        if f.name.endswith(".toml"):
-            first = f.read_text().splitlines()[0].lstrip("# ").strip()
-            register(f.name[:-5], f, description=first)
+    register_preset_folder(register, "condgan")
+

@@ -25,13 +25,9 @@ def register_batch_composers(register):
 
 @hookimpl
 def register_presets(register):
-    from importlib.resources import files
+    from condgan.registry import register_preset_folder
 
-    folder = files(__package__) / "presets"
-    for f in sorted(folder.iterdir(), key=lambda p: p.name):
-        if f.name.endswith(".toml"):
-            first = f.read_text().splitlines()[0].lstrip("# ").strip()
-            register(f.name[:-5], f, description=first)
+    register_preset_folder(register, __package__)
 
 
 @hookimpl

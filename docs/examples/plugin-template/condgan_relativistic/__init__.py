@@ -1,8 +1,7 @@
 """condgan-relativistic: hook implementations only. The math is in losses.py, the objective in objective.py."""
 
-from importlib.resources import files
-
 from condgan import hookimpl
+from condgan.registry import register_preset_folder
 
 from .objective import RaCGANObjective, RaCGANParams
 
@@ -15,5 +14,4 @@ def register_objectives(register):
 
 @hookimpl
 def register_presets(register):
-    register("digits", files(__package__) / "presets" / "digits.toml",
-             description="relativistic-average conditional GAN on 8x8 digits")
+    register_preset_folder(register, __package__)  # every presets/*.toml; its first comment line describes it
