@@ -56,8 +56,11 @@ def describe_entry(e: Entry) -> str:
     return "\n".join(lines)
 
 
-def config_reference(components) -> str:
-    """Markdown: every registered component with its parameters (docs/config-reference.md)."""
+def config_reference(components, plugins=None) -> str:
+    """Markdown: every built-in component (or those of ``plugins``) with its parameters (docs/config-reference.md)."""
+    from condgan.plugins import DEFAULT_PLUGINS
+
+    plugins = set(DEFAULT_PLUGINS) if plugins is None else set(plugins)
     out = ["# Config reference", "",
            "Generated from the registered components' parameter classes by `python -m condgan.docs_gen`. "
            "Do not edit by hand; `tests/test_docs.py` checks it is current.", ""]
@@ -65,7 +68,7 @@ def config_reference(components) -> str:
         if kind in ("presets", "reproductions"):
             continue
         out += [f"## {kind}", ""]
-        for e in reg:
+        for e in (e for e in reg if e.plugin in plugins):
             out += [f"### `{e.name}`", "", e.description or "(no description)", ""]
             rows = param_rows(e.params)
             if rows:
