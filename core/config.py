@@ -289,7 +289,7 @@ def parse_config(raw: Mapping[str, Any], components: Components, source: str = "
         if not isinstance(data, dict):
             problems.append((f"$.{table}", f"must be a table with a 'type' key, got {type(data).__name__}"))
             continue
-        type_name = data.get("type")
+        type_name = data.get("type", defaults.get(table))  # a table with a default component may omit 'type'
         if not isinstance(type_name, str):
             problems.append((f"$.{table}.type", f"missing 'type': name a registered {components[kind].singular} "
                                                 f"(see `condgan list {kind}`)"))
