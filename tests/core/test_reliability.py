@@ -69,3 +69,25 @@ def test_nonfinite_loss_stops_at_its_step(tmp_path, components):
     exp = build_experiment(parse_config(raw, components), components)
     out = train(exp, tmp_path / "run2", log=lambda *a, **k: None)
     assert out["step"] == 5
+
+
+def test_missing_dataset_path_is_named_with_the_fix(tmp_path, components):
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.errors import ConfigError
+
+    raw = {"data": {"type": "core.mnist", "root": str(tmp_path / "nowhere")}, "objective": {"type": "core.cgan"},
+           "generator": {"type": "core.dcgan_g"}, "discriminator": {"type": "core.dcgan_d"}}
+    with pytest.raises(ConfigError, match=r"\$\.data: MNIST not found under '.*nowhere'.*set data.root = ROOT"):
+        build_experiment(parse_config(raw, components), components)
+
+
+def test_impossible_class_counts_are_named(components):
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.errors import ConfigError
+
+    raw = {"data": {"type": "core.digits", "class_counts": [5000, 10]}, "objective": {"type": "core.cgan"},
+           "generator": {"type": "core.dcgan_g"}, "discriminator": {"type": "core.dcgan_d"}}
+    with pytest.raises(ConfigError, match=r"class_counts asks for 5000 samples of class 0, which has \d+"):
+        build_experiment(parse_config(raw, components), components)
