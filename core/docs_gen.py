@@ -25,9 +25,11 @@ def _field_doc(cls: type, name: str) -> str:
 def _type_name(t) -> str:
     if t is None:
         return "?"
-    if isinstance(t, str):
+    if isinstance(t, str):  # annotations stay strings until cattrs resolves them: render both forms alike
         return t
-    return getattr(t, "__name__", None) or str(t).replace("typing.", "")
+    if isinstance(t, type) and not getattr(t, "__args__", None):
+        return t.__name__
+    return str(t).replace("typing.", "")
 
 
 def param_rows(params: type | None) -> list[tuple[str, str, str, str]]:
