@@ -1,5 +1,5 @@
 """A training run killed with SIGKILL after a checkpoint, then resumed, ends with the same weights as a run that was
-never interrupted (CPU, deterministic algorithms)."""
+never interrupted (CPU, deterministic algorithms, the same number of threads)."""
 
 import os
 import signal
@@ -22,6 +22,7 @@ sample_every = 0
 checkpoint_every = 2
 keep_checkpoints = 100
 progress = false
+threads = 1          # the killed subprocess and this process must reduce floats in the same order
 
 [data]
 type = "core.digits"
