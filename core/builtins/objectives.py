@@ -8,12 +8,11 @@ unconditional GAN on the ``adv`` head (the "GAN" row of every paper's table).
 from __future__ import annotations
 
 import attrs
-import torch
 from torch import Tensor
 
 from ..config import component_field
 from ..interfaces import Batch, BuildContext, Models, Objective, StepOutput
-from .regularizers import r1_penalty, r2_penalty, wgan_gp_penalty
+from .regularizers import penalty
 
 
 def selected_logit(cond_logits: Tensor, c: Tensor, num_groups: int = 1) -> Tensor:
@@ -52,24 +51,13 @@ class CGANObjective(Objective):
         return selected_logit(out.cond, c, self.groups) if self.params.conditional else out.adv
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
-        n_real, n_fake = m.composer.split(len(real), step, step // m.steps_per_epoch)
-        real = real.head(n_real)
-        fake = m.generate(n_fake)
-        x_real, x_fake = real.x, fake.x
-        if self.reg in ("r1", "r2"):
-            x_real = x_real.detach().requires_grad_(self.reg == "r1")
-            x_fake = x_fake.detach().requires_grad_(self.reg == "r2")
-        out_r, out_f = m.composer.discriminate(m.discriminator, x_real, x_fake)
-        t_r, t_f = self.logit(out_r, real.c), self.logit(out_f, fake.c)
+        d = m.discriminate(real, step, self.reg)
+        t_r, t_f = self.logit(d.out_real, d.real.c), self.logit(d.out_fake, d.fake.c)
         losses = {"d_adv": self.adv.d_real(t_r).mean() + self.adv.d_fake(t_f).mean()}
-        w = self.params.regularizer_weight
-        if self.reg == "r1":
-            losses["d_reg"] = w * r1_penalty(t_r, x_real)
-        elif self.reg == "r2":
-            losses["d_reg"] = w * r2_penalty(t_f, x_fake)
-        elif self.reg == "wgan_gp":
-            c = fake.c[: len(x_real)] if len(fake.c) >= len(x_real) else real.c
-            losses["d_reg"] = w * wgan_gp_penalty(lambda x: self.logit(m.discriminator(x), c[: len(x)]), x_real, x_fake)
+        if self.reg:
+            c = d.real.c
+            losses["d_reg"] = penalty(self.reg, self.params.regularizer_weight,
+                                      lambda x: self.logit(m.discriminator(x), c[: len(x)]), d.x_real, d.x_fake, t_r, t_f)
         return StepOutput(losses, logs={"d_real": t_r.mean(), "d_fake": t_f.mean()})
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
@@ -80,4 +68,3 @@ class CGANObjective(Objective):
 
 OBJECTIVES = {"cgan": (CGANObjective, CGANParams, "plain conditional GAN with one output per condition (or unconditional)")}
 
-torch  # noqa: B018

@@ -45,6 +45,26 @@ def wgan_gp_penalty(critic: Callable[[Tensor], Tensor], x_real: Tensor, x_fake: 
     return (norms - center).pow(2).mean()
 
 
+def penalty(kind: str, weight: float, critic: Callable[[Tensor], Tensor], x_real: Tensor, x_fake: Tensor,
+            t_real: Tensor, t_fake: Tensor) -> Tensor:
+    """``weight`` times the penalty ``kind`` ("r1", "r2" or "wgan_gp"). ``t_real``/``t_fake``: per-sample D values
+    computed from ``x_real``/``x_fake`` (prepared by :func:`prepare_inputs`); ``critic(x) -> (B,)`` for WGAN-GP."""
+    if kind == "r1":
+        return weight * r1_penalty(t_real, x_real)
+    if kind == "r2":
+        return weight * r2_penalty(t_fake, x_fake)
+    if kind == "wgan_gp":
+        return weight * wgan_gp_penalty(critic, x_real, x_fake)
+    raise ValueError(f"unknown regularizer {kind!r}; use r1, r2 or wgan_gp")
+
+
+def prepare_inputs(kind: str, x_real: Tensor, x_fake: Tensor) -> tuple[Tensor, Tensor]:
+    """Inputs for the discriminator forward: R1 differentiates D at real data, R2 at generated data."""
+    if kind in ("r1", "r2"):
+        return x_real.detach().requires_grad_(kind == "r1"), x_fake.detach().requires_grad_(kind == "r2")
+    return x_real, x_fake
+
+
 @attrs.frozen
 class RegularizerParams:
     """``weight`` multiplies the penalty; ``every`` applies it every n-th discriminator step (lazy regularisation)."""

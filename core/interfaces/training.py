@@ -134,6 +134,17 @@ class Models:
         z = self.latent.sample(n * self.world, self.device)
         return z[self.rank::self.world] if self.world > 1 else z
 
+    def discriminate(self, real: Batch, step: int, regularizer: str = "") -> "DiscriminatorStep":
+        """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,
+        inputs prepared for the regularizer ("r1" / "r2" need gradients w.r.t. x), and the discriminator's outputs."""
+        from ..builtins.regularizers import prepare_inputs
+
+        n_real, n_fake = self.composer.split(len(real), step, step // max(1, self.steps_per_epoch))
+        real, fake = real.head(n_real), self.generate(n_fake)
+        x_real, x_fake = prepare_inputs(regularizer, real.x, fake.x)
+        out_real, out_fake = self.composer.discriminate(self.discriminator, x_real, x_fake)
+        return DiscriminatorStep(real, fake, x_real, x_fake, out_real, out_fake)
+
     def generate(self, n: int, *, c: Tensor | None = None, grad: bool = False) -> Batch:
         """``n`` generated samples: z from the latent sampler, c from the prior unless given.
 
@@ -146,6 +157,18 @@ class Models:
         with torch.set_grad_enabled(grad):
             x = self.generator(z, c)
         return Batch(x=x, c=c, z=z)
+
+
+@attrs.frozen
+class DiscriminatorStep:
+    """What :meth:`Models.discriminate` returns: the batches used and D's outputs on them."""
+
+    real: Batch
+    fake: Batch
+    x_real: Tensor
+    x_fake: Tensor
+    out_real: DiscriminatorOutput
+    out_fake: DiscriminatorOutput
 
 
 @attrs.define

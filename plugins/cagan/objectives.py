@@ -17,7 +17,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.builtins.regularizers import r1_penalty, r2_penalty, wgan_gp_penalty
+from condgan.builtins.regularizers import penalty
 from condgan.config import component_field
 from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
 
@@ -42,14 +42,6 @@ def _fake_view(m: Models, real: Batch, fake: Batch, step: int) -> DiscriminatorO
         n_real, _ = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
         return m.composer.discriminate(m.discriminator, real.x[:n_real], fake.x)[1]
     return m.discriminator(fake.x)
-
-
-def _penalty(kind: str, weight: float, critic, x_real: Tensor, x_fake: Tensor, t_r: Tensor, t_f: Tensor) -> Tensor:
-    if kind == "r1":
-        return weight * r1_penalty(t_r, x_real)
-    if kind == "r2":
-        return weight * r2_penalty(t_f, x_fake)
-    return weight * wgan_gp_penalty(critic, x_real, x_fake)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -94,14 +86,8 @@ class CAGANObjective(Objective):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        n_real, n_fake = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
-        real = real.head(n_real)
-        fake = m.generate(n_fake)
-        x_real, x_fake = real.x, fake.x
-        if self.reg in ("r1", "r2"):
-            x_real = x_real.detach().requires_grad_(self.reg == "r1")
-            x_fake = x_fake.detach().requires_grad_(self.reg == "r2")
-        out_r, out_f = m.composer.discriminate(m.discriminator, x_real, x_fake)
+        d = m.discriminate(real, step, self.reg)
+        real, fake, x_real, x_fake, out_r, out_f = d.real, d.fake, d.x_real, d.x_fake, d.out_real, d.out_fake
         losses = {"d_ca": L.conditional_activation_d_loss(out_r.cond, real.c, out_f.cond, fake.c, self.adv, p.reduction)}
         if self.reg:
             t_r, t_f = (out_r.cond * real.c).sum(1), (out_f.cond * fake.c).sum(1)
@@ -110,7 +96,7 @@ class CAGANObjective(Objective):
             def critic(x):
                 return (m.discriminator(x).cond * c[: len(x)]).sum(1)
 
-            losses["d_reg"] = _penalty(self.reg, p.regularizer_weight, critic, x_real, x_fake, t_r, t_f)
+            losses["d_reg"] = penalty(self.reg, p.regularizer_weight, critic, x_real, x_fake, t_r, t_f)
         logs = {"d_real_active": _active_mean(out_r.cond, real.c), "d_fake_active": _active_mean(out_f.cond, fake.c)}
         return StepOutput(losses, logs=logs)
 
@@ -213,14 +199,8 @@ class ACGANObjective(Objective):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        n_real, n_fake = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
-        real = real.head(n_real)
-        fake = m.generate(n_fake)
-        x_real, x_fake = real.x, fake.x
-        if self.reg in ("r1", "r2"):
-            x_real = x_real.detach().requires_grad_(self.reg == "r1")
-            x_fake = x_fake.detach().requires_grad_(self.reg == "r2")
-        out_r, out_f = m.composer.discriminate(m.discriminator, x_real, x_fake)
+        d = m.discriminate(real, step, self.reg)
+        real, fake, x_real, x_fake, out_r, out_f = d.real, d.fake, d.x_real, d.x_fake, d.out_real, d.out_fake
         zero = out_r.cls.new_zeros(())
         l_adv = L.adversarial_d_loss(out_r.adv, out_f.adv, self.adv, p.reduction) if p.adv_weight > 0 else zero
         l_cls_r = self._cls(out_r.cls, real.c)
@@ -230,7 +210,7 @@ class ACGANObjective(Objective):
                                            cls_fake_in_d=p.cls_fake_in_d)
         losses = {"d_acgan": total}
         if self.reg:
-            losses["d_reg"] = _penalty(self.reg, p.regularizer_weight, lambda x: m.discriminator(x).adv,
+            losses["d_reg"] = penalty(self.reg, p.regularizer_weight, lambda x: m.discriminator(x).adv,
                                        x_real, x_fake, out_r.adv, out_f.adv)
         logs = {"l_adv_d": l_adv, "l_cls_r": l_cls_r, "l_cls_g": l_cls_g.detach()}
         return StepOutput(losses, logs=logs)
