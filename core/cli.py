@@ -9,7 +9,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import attrs
 
 from . import __version__
 from .errors import CondganError, ConfigError

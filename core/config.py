@@ -18,6 +18,7 @@ import attrs
 import cattrs
 
 from .errors import ConfigError, did_you_mean
+from .hookspecs import SINGULAR
 from .registry import Components, Entry
 
 #: Component tables: table name -> component kind. ``objective`` decides which of the optional ones are needed.
@@ -197,7 +198,7 @@ def structure_params(entry: Entry, data: Mapping[str, Any], path: str, component
 
 
 def _structure_params(entry: Entry, data: Mapping[str, Any], path: str, problems: list, components: Components | None) -> Any:
-    what = f"{entry.registry_singular if hasattr(entry, 'registry_singular') else entry.kind[:-1].replace('_', ' ')} '{entry.name}'"
+    what = f"{SINGULAR[entry.kind]} '{entry.name}'"
     if entry.params is None:
         for key in data:
             problems.append((f"{path}.{key}", f"unknown key '{key}': {what} takes no parameters"))

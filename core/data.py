@@ -8,7 +8,6 @@ A :class:`Dataset` is tensors plus a :class:`~condgan.conditions.ConditionSpec`.
 from __future__ import annotations
 
 import gzip
-import math
 import os
 import struct
 from pathlib import Path
@@ -227,5 +226,3 @@ def mog_1d(means, stds, n_per_class: int, seed: int) -> tuple[Tensor, Tensor]:
 def data_root_default() -> str:
     return os.environ.get("CONDGAN_DATA", "")
 
-
-math  # noqa: B018

@@ -6,6 +6,7 @@ import inspect
 
 import attrs
 
+from .hookspecs import SINGULAR
 from .registry import Entry
 
 
@@ -43,7 +44,7 @@ def param_rows(params: type | None) -> list[tuple[str, str, str, str]]:
 
 
 def describe_entry(e: Entry) -> str:
-    lines = [f"{e.name}  ({e.kind[:-1].replace('_', ' ') if not e.kind.endswith('ies') else e.kind[:-3] + 'y'}, plugin '{e.plugin}')",
+    lines = [f"{e.name}  ({SINGULAR[e.kind]}, plugin '{e.plugin}')",
              f"  {e.description}"]
     doc = inspect.getdoc(e.factory) if callable(e.factory) else None
     if doc:

@@ -17,7 +17,6 @@ import importlib
 import importlib.metadata as md
 import os
 import warnings
-from types import ModuleType
 from typing import Any
 
 import attrs
@@ -212,5 +211,3 @@ def get_component(kind: str, name: str, ctx: Any = None, **params: Any) -> Any:
     entry = get_components().get(kind, name)
     return entry.build(structure_params(entry, params, f"$.{kind}"), ctx)
 
-
-ModuleType  # for type checkers

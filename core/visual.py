@@ -10,7 +10,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from torch import Tensor  # noqa: E402
 
 
@@ -118,5 +117,3 @@ def bars(groups: dict[str, list[float]], categories: list[str], path: Path, ylab
     plt.close(fig)
     return path
 
-
-torch  # noqa: B018

@@ -11,7 +11,6 @@ import torch
 
 from .. import data as D
 from ..conditions import ConditionSpec
-from ..errors import DataError
 
 
 def _v():
@@ -177,5 +176,3 @@ DATASETS = {
     "cifar10": (cifar10, ImageDataParams, "CIFAR-10 32x32 from a local torchvision root"),
     "image_folder": (image_folder, ImageFolderParams, "any folder of images with one sub-folder per class"),
 }
-
-DataError  # noqa: B018

@@ -19,7 +19,6 @@ import math
 import warnings
 
 import torch
-from torch import Tensor
 
 from .arrays import as_float64_matrix, as_labels
 from .sample_checks import TooFewSamplesWarning, require_at_least

@@ -19,7 +19,6 @@ from typing import Any, Sequence
 import torch
 
 from ..checkpoint import atomic_write_text
-from ..errors import CondganError
 from .metric import EvalInputs, Metric, run_metric
 from .metrics_registry import DEFAULT_METRICS
 

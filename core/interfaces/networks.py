@@ -16,7 +16,6 @@ import abc
 from typing import ClassVar, Mapping
 
 import attrs
-import torch
 from torch import Tensor, nn
 
 #: The heads a discriminator may expose, and what each holds.
@@ -95,5 +94,3 @@ class StatisticsNetwork(nn.Module, abc.ABC):
 def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
-
-torch  # re-exported names only
