@@ -39,6 +39,41 @@ def generate_per_condition(generator, latent, spec, per_class: int, device, nois
 
 
 @torch.no_grad()
+def generate_by_assigned_class(exp, generator, per_class: int, noise: torch.Generator, batch: int = 500,
+                               max_draws: int = 20) -> tuple[Tensor, Tensor] | None:
+    """Up to ``per_class`` samples of every condition combination for an objective whose generator's class is not
+    its condition input (``objective.classes_of_samples``, e.g. AM-GAN's dynamic labeling); ``None`` otherwise.
+
+    Draws latent codes from ``noise`` in rounds of ``batch`` until every class has ``per_class`` samples or
+    ``max_draws * per_class * K`` codes were drawn (a class the generator never produces stays short).
+    Returns ``(x, flat labels)`` in class order.
+    """
+    models, k = exp.models, len(exp.models.spec.all_combinations())
+    found: list[list[Tensor]] = [[] for _ in range(k)]
+    counts = [0] * k
+    drawn, budget = 0, max_draws * per_class * k
+    was = generator.training
+    generator.eval()
+    try:
+        while drawn < budget and min(counts) < per_class:
+            z = models.latent.sample(batch, torch.device("cpu"), generator=noise).to(models.device)
+            out = exp.objective.classes_of_samples(models, z, generator)
+            if out is None:
+                return None
+            x, cls = out[0].float().cpu(), out[1].cpu()
+            drawn += batch
+            for j in range(k):
+                take = x[cls == j][: per_class - counts[j]]
+                found[j].append(take)
+                counts[j] += len(take)
+    finally:
+        generator.train(was)
+    xs = [torch.cat(f) for f in found]
+    labels = torch.cat([torch.full((len(t),), j, dtype=torch.long) for j, t in enumerate(xs)])
+    return torch.cat(xs), labels
+
+
+@torch.no_grad()
 def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int = 8) -> Path:
     """The picture of a run: a sample grid for images, a scatter for 2-D data, densities for 1-D data."""
     spec, shape, device = exp.models.spec, exp.dataset.data_shape, exp.models.device
@@ -46,6 +81,18 @@ def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int 
     state = noise.get_state()
     try:
         if len(shape) == 3:
+            by_class = generate_by_assigned_class(exp, generator, rows, noise)
+            if by_class is not None:  # columns = the class each sample was assigned (empty cells stay black)
+                x, flat = by_class
+                cols = min(len(spec.all_combinations()), 24)
+                grid = torch.full((rows, cols, *shape), -1.0)
+                for j in range(cols):
+                    col = x[flat == j]
+                    grid[: len(col), j] = col
+                labels = [f"{name} ({int((flat == j).sum())})" if (flat == j).sum() < rows else name
+                          for j, name in enumerate(spec.combination_labels()[:cols])]
+                return visual.image_grid(grid.flatten(0, 1), rows, cols, labels, path,
+                                         title="columns: class assigned by the objective")
             conds, labels = conditions_for_grid(spec)
             cols = len(conds)
             z = latent.sample(rows, torch.device("cpu"), generator=noise).to(device)
@@ -55,9 +102,13 @@ def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int 
             generator.train(was)
             return visual.image_grid(x, rows, cols, labels, path)
         per = 300 if shape == (2,) else 2000
-        x, y = generate_per_condition(generator, latent, spec, per, device, noise)
         labels = spec.combination_labels()
-        flat = _flat_label(y, spec)
+        by_class = generate_by_assigned_class(exp, generator, per, noise)
+        if by_class is not None:
+            x, flat = by_class
+        else:
+            x, y = generate_per_condition(generator, latent, spec, per, device, noise)
+            flat = _flat_label(y, spec)
         n_real = min(len(exp.dataset), 3000)
         real = exp.dataset.to_float(exp.dataset.x[:n_real])
         if shape == (2,):

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import torch
 
 from ..checkpoint import atomic_write_text
+from ..sampling import generate_by_assigned_class
 from .metric import EvalInputs, Metric, run_metric
 from .metrics_registry import DEFAULT_METRICS
 
@@ -90,7 +91,11 @@ def build_inputs(exp, generator, dataset, n_samples: int, seed: int, evaluator=N
     spec = exp.models.spec
     k = _num_combinations(spec)
     per_class = max(1, math.ceil(n_samples / k))
-    x_fake, y_fake = generate_balanced(generator, exp.models.latent, spec, per_class, seed, device)
+    by_class = generate_by_assigned_class(exp, generator, per_class, torch.Generator().manual_seed(seed))
+    if by_class is None:
+        x_fake, y_fake = generate_balanced(generator, exp.models.latent, spec, per_class, seed, device)
+    else:  # the objective decides a sample's class (e.g. AM-GAN dynamic labeling); short classes stay short
+        x_fake, y_fake = by_class
     if reference == "test" and dataset.test is not None:
         ref, ref_name = dataset.test, "test"
     else:
@@ -127,7 +132,9 @@ def build_inputs(exp, generator, dataset, n_samples: int, seed: int, evaluator=N
         "reference": {"split": ref_name, "dataset": dataset.name, "count": len(x_real),
                       "per_class": torch.bincount(y_real, minlength=k_data).tolist()},
         "generated": {"count": len(x_fake), "per_class": torch.bincount(y_fake, minlength=k).tolist(),
-                      "label_sampling": "class-balanced (every condition combination equally often)",
+                      "label_sampling": "class-balanced (every condition combination equally often)" if by_class is None
+                      else f"classes assigned by the objective ({type(exp.objective).__name__}.classes_of_samples); "
+                           f"up to {per_class} per class",
                       "categories_unsupervised": unsupervised},
         "seed": seed, "dtype": "float64 statistics",
     }

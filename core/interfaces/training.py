@@ -213,6 +213,17 @@ class Objective(abc.ABC):
         return their own ``ConditionSpec.single(categories)``; the data's labels then serve only for evaluation."""
         return data_spec
 
+    def classes_of_samples(self, m: Models, z: Tensor, generator: torch.nn.Module) -> tuple[Tensor, Tensor] | None:
+        """For objectives whose generator's class is *not* its condition input: ``(x, classes)`` for the latent
+        codes ``z``, with ``classes`` the ``(N,)`` index of the condition combination each sample belongs to.
+
+        Default ``None``: a sample's class is the condition it was generated with (sample grids and evaluation
+        then ask ``generator(z, c)`` for every condition). AM-GAN's dynamic labeling (G gets no class; the class
+        is the argmax of the current D, AM-GAN Sec. 5.1) overrides this so that grids put each sample in the
+        column of its class and per-class metrics use those classes. ``generator`` may be the EMA copy.
+        """
+        return None
+
     @abc.abstractmethod
     def heads(self) -> dict[str, int]:
         """The discriminator heads this objective reads, name -> width (see ``HEAD_NAMES``)."""

@@ -89,6 +89,16 @@ class _Base(Objective):
         return None if out.cls is None else out.cls[..., : self.K]
 
     @torch.no_grad()
+    def classes_of_samples(self, m: Models, z: Tensor, generator) -> tuple[Tensor, Tensor] | None:
+        """Dynamic labeling: G(z, 0) and the class D assigns each sample (core grids and per-class metrics use it).
+        Predefined labeling, or no class logits (GAN): ``None``, the class is G's condition input."""
+        if self.params.labeling != "dynamic":
+            return None
+        x = generator(z, torch.zeros(len(z), self.K, device=z.device))
+        classes = self.assign_classes(m, x)
+        return None if classes is None else (x, classes)
+
+    @torch.no_grad()
     def assign_classes(self, m: Models, x: Tensor) -> Tensor | None:
         """argmax of D's class logits for ``x``: the class of a dynamically labelled sample (reference §2.6)."""
         was = m.discriminator.training
