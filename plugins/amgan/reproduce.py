@@ -9,7 +9,8 @@ here on the same data's training split (named in the page, with its test accurac
 * max over classes of the mean intra-class MS-SSIM (Table 2), classes = argmax of the trained D's class logits
   (the authors' protocol for dynamic labeling; GAN has no class logits, so the evaluation classifier's argmax).
 
-The page and the sample grids go to ``out_dir/amgan.md`` and ``out_dir/amgan/``; run directories to
+The page goes to ``out_dir/amgan.md`` (Fashion-MNIST, the issue's reproduction) or ``out_dir/amgan-digits.md``, the
+sample grids to ``out_dir/amgan/``; run directories to
 ``runs/amgan_reproduce/``.
 """
 
@@ -82,6 +83,17 @@ def train_classifier(ds, epochs: int, seed: int) -> tuple[EvalCNN, float]:
     with torch.no_grad():
         acc = float((clf(xt).argmax(-1) == yt).float().mean())
     return clf, acc
+
+
+def weights_sha256(net: nn.Module) -> str:
+    """SHA-256 of the classifier's weights (names and bytes in state-dict order): which C scored the page."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for k, v in net.state_dict().items():
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
 
 
 @torch.no_grad()
@@ -175,6 +187,8 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str) -> Path:
     raw = apply_overrides(raw, list(setting.overrides))
     ds = build_dataset(parse_config(raw, get_components()))
     clf, acc = train_classifier(ds, epochs=3 if quick else 15, seed=setting.seed)
+    sha = weights_sha256(clf)
+    print(f"amgan: evaluation classifier test accuracy {acc:.4f}, sha256 {sha}", flush=True)
     p_train = probs_of(clf, ds.to_float(ds.x))
     ref = S.class_marginal(p_train)
     p_test = probs_of(clf, ds.test.to_float(ds.test.x))
@@ -191,7 +205,7 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str) -> Path:
     results: dict = {"real (test split)": rows}
     n_eval = 500 if quick else setting.n_eval
     steps = 60 if quick else setting.steps
-    page = out_dir / "amgan.md"
+    page = out_dir / ("amgan.md" if setting.dataset == "fashion" else f"amgan-{setting.dataset}.md")
     for labeling in setting.labelings:
         results[labeling] = {}
         for obj, label in MODELS:
@@ -199,9 +213,12 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str) -> Path:
             timings[f"{labeling}/{label}"] = secs
             results[labeling][label] = evaluate(exp, clf, ref, setting, labeling, n_eval,
                                                 fig_dir / f"{setting.dataset}_{labeling}_{obj}.png", f"{label}, {labeling}")
+            r = results[labeling][label]
+            print(f"amgan: {labeling:10s} {label:9s} AM {r['am_score']:.3f}  IS {r['is']:.2f}  max MS-SSIM "
+                  f"{r['ms_ssim_max']:.3f}  ({secs:.0f} s)", flush=True)
             (fig_dir / f"{setting.dataset}_results.json").write_text(json.dumps(
-                {"classifier_test_accuracy": acc, "results": results, "train_seconds": timings}, indent=1))
-            page.write_text(_page(setting, name, quick, acc, results, timings, steps, n_eval, len(ds)))
+                {"classifier_test_accuracy": acc, "classifier_sha256": sha, "results": results, "train_seconds": timings}, indent=1))
+            page.write_text(_page(setting, name, quick, acc, results, timings, steps, n_eval, len(ds), sha))
     return page
 
 
@@ -242,7 +259,7 @@ def _table(rows: dict, timings: dict, prefix: str) -> list[str]:
 
 
 def _page(setting: Setting, name: str, quick: bool, acc: float, results: dict, timings: dict, steps: int,
-          n_eval: int, n_train: int) -> str:
+          n_eval: int, n_train: int, sha: str = "") -> str:
     cmd = f"condgan reproduce amgan.{name}{' --quick' if quick else ''} --out docs/results"
     lines = [
         "# AM-GAN (Zhou et al., ICLR 2018): Tables 1-2 at CPU scale", "",
@@ -261,7 +278,7 @@ def _page(setting: Setting, name: str, quick: bool, acc: float, results: dict, t
         "D input noise and dropout 0.3, the extra D layer for class-condition runs, a DenseNet-BC evaluation "
         "classifier) to fit a shared 2-core CPU.",
         f"- Evaluation classifier C (for AM Score and IS): `EvalCNN` in `reproduce.py` (three conv layers), trained "
-        f"here on the training split for 15 epochs; **test accuracy {acc:.4f}**. C̄^train = its mean prediction on the "
+        f"here on the training split for 15 epochs; **test accuracy {acc:.4f}**; SHA-256 of its weights `{sha}`. C̄^train = its mean prediction on the "
         "training split. IS is therefore at most 10 (K = 10), not comparable with the ImageNet-Inception IS.",
         f"- {n_eval} generated samples per model (generator in eval mode). IS: 10 splits, mean ± std over splits. "
         f"MS-SSIM: up to 50 samples per class, all pairs, window {setting.window}, sigma {setting.sigma} "
