@@ -1,7 +1,8 @@
 """From a checked config to built components: dataset, objective, networks, prior, composer, latent, optimizers.
 
-Requirements are checked here, before step 1: the objective's required components and discriminator heads, and
-that every optimizer the objective's losses name has a component with parameters.
+Requirements are checked here, before step 1: the objective's required components and discriminator heads, that
+the networks make and read samples of the data's shape (:mod:`condgan.shapes`), and that every optimizer the
+objective's losses name has a component with parameters.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .data import Dataset
 from .errors import CondganError, ConfigError, DataError
 from .interfaces import BuildContext, Models, Objective
 from .registry import Components
+from .shapes import check_networks_fit_data
 
 
 @attrs.define(eq=False)
@@ -116,6 +118,9 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     for mod in (G, D, Q, T, prior, composer, latent):
         if mod is not None:
             mod.to(device)
+    problems += check_networks_fit_data(models, ds, cfg)  # before step 1: samples of the data's shape, both ways
+    if problems:
+        raise ConfigError(problems, source=cfg.source)
     trainable = models.trainable()
     for loss, targets in objective.losses.items():
         for opt in (targets,) if isinstance(targets, str) else targets:

@@ -1,0 +1,128 @@
+"""Checks that the data's sample shape is the one the networks work with, made before training or evaluation starts.
+
+Two places where the shapes can disagree:
+
+* building an experiment (:func:`check_networks_fit_data`): the generator must make samples of the data's shape and
+  the discriminator (and classifier) must read the data's samples. The built-in networks follow the data's shape;
+  a plugin network built for a fixed size, or data stored channels-last, fails here instead of at step 1.
+* resuming, sampling or evaluating a run (:func:`check_same_data_shape`): its checkpoint holds networks for the shape
+  in its manifest; data that now loads at another shape (an image folder re-read at another size, other files
+  under ``data.root``) is refused instead of failing inside ``load_state_dict`` or, worse, being compared after a
+  silent resize.
+
+Each message names the expected and the actual shape and the option that fixes it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import attrs
+import torch
+from torch import nn
+from torch.nn.parameter import is_lazy
+
+from .errors import ConfigError
+
+
+def _shape(s) -> str:
+    return "(" + ", ".join(map(str, s)) + ")"
+
+
+def shape_fix(params: Any, want: tuple[int, ...], have: tuple[int, ...]) -> str:
+    """The data option that turns samples of shape ``have`` into ``want``, or what to change when there is none."""
+    fields = attrs.fields_dict(type(params)) if params is not None and attrs.has(type(params)) else {}
+    sets = []
+    if len(want) == 3 and len(have) == 3:
+        if "size" in fields and want[1] == want[2] and tuple(want[1:]) != tuple(have[1:]):
+            sets.append(f"data.size = {want[1]}")
+        if "channels" in fields and want[0] != have[0]:
+            sets.append(f"data.channels = {want[0]}")
+    fix = f"Set {' and '.join(sets)}" if sets else f"Make the dataset return samples of shape {_shape(want)}"
+    return fix + (" (" + _channels_last_hint(have).strip().rstrip(".") + ")" if _channels_last_hint(have) else "")
+
+
+def check_same_data_shape(expected: tuple[int, ...], dataset, data_type: str, trained: str, params: Any = None) -> None:
+    """``ConfigError`` at ``$.data`` when ``dataset`` holds samples of another shape than ``expected``.
+
+    ``trained`` completes the sentence "... but {trained} samples of shape ...", e.g. ``"run runs/x was trained on"``.
+    """
+    have, want = tuple(dataset.data_shape), tuple(expected)
+    if have == want:
+        return
+    raise ConfigError([("$.data", f"dataset '{data_type}' holds samples of shape {_shape(have)}, but {trained} "
+                                  f"samples of shape {_shape(want)}, the shape its networks expect. "
+                                  f"{shape_fix(params, want, have)}, or point the data back at what the run was "
+                                  f"trained on.")])
+
+
+@contextmanager
+def _eval_mode(modules: list[nn.Module]) -> Iterator[None]:
+    """Eval mode (no BatchNorm statistics or spectral-norm iterations are updated), restored module by module."""
+    flags = [(m, m.training) for mod in modules for m in mod.modules()]
+    for mod in modules:
+        mod.eval()
+    try:
+        yield
+    finally:
+        for m, was in flags:
+            m.training = was
+
+
+def _has_lazy(module: nn.Module) -> bool:
+    return any(is_lazy(p) for p in module.parameters()) or any(is_lazy(b) for b in module.buffers())
+
+
+def check_networks_fit_data(models, dataset, cfg) -> list[tuple[str, str]]:
+    """Problems ``($.table, message)``: the generator's samples must have the data's shape, and the discriminator and
+    classifier must read two of the data's samples.
+
+    One forward pass of two samples in eval mode, without gradients, with the global RNG state restored after: it
+    changes no weight, statistic or random number. Networks with lazy (not yet initialised) parameters are skipped,
+    since a pass would initialise them.
+    """
+    comps = cfg.components
+    data_type, params = comps["data"].type, comps["data"].params
+    have = tuple(dataset.data_shape)
+    device = models.device
+    n = 2
+    problems: list[tuple[str, str]] = []
+    nets = {"generator": models.generator, "discriminator": models.discriminator, "classifier": models.classifier}
+    nets = {k: v for k, v in nets.items() if v is not None and not _has_lazy(v)}
+    with torch.no_grad(), torch.random.fork_rng(devices=[]), _eval_mode(list(nets.values())):
+        if "generator" in nets:
+            z = models.latent.sample(n, torch.device("cpu"), generator=torch.Generator().manual_seed(0)).to(device)
+            c = models.spec.encode(torch.zeros((n, len(models.spec.groups)), dtype=torch.long)).to(device)
+            try:
+                made = tuple(nets["generator"](z, c).shape[1:])
+            except Exception as exc:  # noqa: BLE001 - reported with the shapes, as a config problem
+                problems.append(("$.generator", f"generator '{comps['generator'].type}' failed to make samples for "
+                                                f"data of shape {_shape(have)}: {type(exc).__name__}: {exc}"))
+            else:
+                if made != have:
+                    problems.append(("$.generator", f"generator '{comps['generator'].type}' makes samples of shape "
+                                                    f"{_shape(made)}, but dataset '{data_type}' holds samples of shape "
+                                                    f"{_shape(have)}. {shape_fix(params, made, have)}, or use a "
+                                                    f"generator built for {_shape(have)} (core.dcgan_g and core.mlp_g "
+                                                    f"follow the data's shape)."))
+        reader = [k for k in ("discriminator", "classifier") if k in nets]
+        if reader:
+            x = dataset.batch(torch.arange(n) % len(dataset), device).x
+            for table in reader:
+                try:
+                    nets[table](x)
+                except Exception as exc:  # noqa: BLE001
+                    problems.append((f"$.{table}", f"{table} '{comps[table].type}' cannot read dataset '{data_type}''s "
+                                                   f"samples of shape {_shape(have)}: {type(exc).__name__}: {exc}. "
+                                                   f"Use a {table} built for {_shape(have)} (the core.dcgan_* and "
+                                                   f"core.mlp_* networks follow the data's shape), or make the data "
+                                                   f"match the {table} (e.g. data.size, data.channels)."
+                                                   + _channels_last_hint(have)))
+    return problems
+
+
+def _channels_last_hint(have: tuple[int, ...]) -> str:
+    if len(have) == 3 and have[-1] in (1, 3, 4) and have[0] not in (1, 3, 4):
+        return " The data looks channels-last, (H, W, C); condgan images are (C, H, W): x.permute(0, 3, 1, 2)."
+    return ""
