@@ -49,6 +49,10 @@ class NonFiniteLossError(CondganError):
     """A loss became NaN or infinite; the message names the loss and the step."""
 
 
+class EvaluatorMismatchError(CondganError):
+    """An evaluation classifier trained on other data than the run's; the message names both and the fix."""
+
+
 def did_you_mean(word: str, choices, n: int = 1, cutoff: float = 0.6) -> str:
     """`` Did you mean 'x'?`` or the empty string."""
     close = difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)

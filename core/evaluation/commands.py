@@ -11,7 +11,8 @@ def cmd_evaluate(args) -> int:
 
     metrics = [m for part in (args.metrics or []) for m in part.split(",") if m] or None
     out = evaluate_run(args.run_dir, metrics, args.samples, args.seed, evaluator=args.evaluator,
-                       reference=args.reference, n_boot=args.bootstrap, device=args.device)
+                       reference=args.reference, n_boot=args.bootstrap, device=args.device,
+                       force_evaluator=args.force_evaluator)
     from .evaluate import render_report
     print(json.dumps(out, indent=2, default=str) if args.json else render_report(out))
     print(f"condgan: wrote {args.run_dir}/eval.json and eval.md", file=sys.stderr)
@@ -45,6 +46,8 @@ def add_evaluate_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="noise and bootstrap seed (same seed, same numbers)")
     p.add_argument("--evaluator", help="evaluation classifier .safetensors (default: $CONDGAN_EVALUATORS or "
                    "~/.cache/condgan/evaluators/<dataset>.safetensors)")
+    p.add_argument("--force-evaluator", action="store_true", help="use an evaluator trained on other data than the "
+                   "run's (refused otherwise); the mismatch is written in the protocol card")
     p.add_argument("--reference", choices=("test", "train"), default="test", help="real split to compare with")
     p.add_argument("--bootstrap", type=int, default=100, help="bootstrap replicates for the 95%% intervals (0: none)")
     p.add_argument("--device", default="cpu")

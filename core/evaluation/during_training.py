@@ -47,17 +47,22 @@ def make_evaluator(exp, metric_names: Sequence[str] = (), n_samples: int = 1000,
     """The ``evaluate(exp, generator, step)`` callable for ``train(..., evaluate=...)``.
 
     Image data needs an evaluation classifier (``evaluator_path`` or the default location); without one the
-    feature metrics run on the raw samples and a warning says so.
+    feature metrics run on the raw samples and a warning says so. One trained on other data is an error
+    (:class:`~condgan.errors.EvaluatorMismatchError`), raised here, before training starts.
     """
+    from .evaluator_match import check_evaluator_data
     from .evaluators import default_evaluator_path, load_evaluator
 
     ev = None
+    data = exp.config.components["data"]
     if len(exp.dataset.data_shape) == 3:
-        path = evaluator_path or default_evaluator_path(exp.config.components["data"].type)
+        path = evaluator_path or default_evaluator_path(data.type)
         try:
             ev = load_evaluator(path, exp.models.device)
         except Exception as exc:  # noqa: BLE001 - training goes on; the user learns why the numbers are raw
             warnings.warn(f"evaluation during training uses raw pixels: {exc}", RuntimeWarning, stacklevel=2)
+        if ev is not None:
+            check_evaluator_data(ev, exp.dataset, data.type, data.params, path=path, during_training=True)
     metrics = resolve_metrics(tuple(metric_names) or TRAINING_METRICS, exp.ctx)
 
     def evaluate(exp_, generator, step: int) -> dict[str, float]:

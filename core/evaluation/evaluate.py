@@ -143,22 +143,34 @@ def build_inputs(exp, generator, dataset, n_samples: int, seed: int, evaluator=N
 
 def evaluate_run(run_dir: str | Path, metrics: Sequence[str] | None = None, n_samples: int = 5000, seed: int = 0, *,
                  evaluator: str | Path | None = None, reference: str = "test", n_boot: int = 100, device: str = "cpu",
-                 write: bool = True, log=print) -> dict:
-    """Evaluate a trained run; write ``eval.json`` and ``eval.md`` into it (``write``); return the result dict."""
+                 write: bool = True, log=print, force_evaluator: bool = False) -> dict:
+    """Evaluate a trained run; write ``eval.json`` and ``eval.md`` into it (``write``); return the result dict.
+
+    Before any sample is generated: the data must have the shape the run was trained on, and the evaluator must
+    have been trained on this data (:func:`~.evaluator_match.check_evaluator_data`; ``force_evaluator`` uses it
+    anyway and writes the mismatch into the protocol card).
+    """
     from ..build import build_dataset
     from ..sampling import load_run
+    from ..shapes import check_same_data_shape
+    from .evaluator_match import check_evaluator_data
     from .evaluators import default_evaluator_path, load_evaluator
 
     run_dir = Path(run_dir)
     t0 = time.perf_counter()
     exp, gen, state = load_run(run_dir, device=device)
     dataset = build_dataset(exp.config)
+    data = exp.config.components["data"]
+    check_same_data_shape(exp.dataset.data_shape, dataset, data.type, f"run {run_dir} was trained on", data.params)
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    ev = None
+    ev, mismatch = None, None
     if len(dataset.data_shape) == 3:
-        path = Path(evaluator) if evaluator else default_evaluator_path(exp.config.components["data"].type)
+        path = Path(evaluator) if evaluator else default_evaluator_path(data.type)
         ev = load_evaluator(path, device)
+        mismatch = check_evaluator_data(ev, dataset, data.type, data.params, path=path, force=force_evaluator)
     inputs, facts = build_inputs(exp, gen, dataset, n_samples, seed, ev, reference, device)
+    if mismatch:
+        facts["extractor"]["data_mismatch"] = mismatch
     built = resolve_metrics(metrics, exp.ctx)
     results, skipped = {}, {}
     for name, metric in built.items():
@@ -225,6 +237,9 @@ def render_report(out: dict) -> str:
         lines += ["", "Per class (class 0 first):", "", "| quantity | values |", "|---|---|", *per_class_rows]
     if out["skipped"]:
         lines += ["", "Skipped:", ""] + [f"- {k}: {v}" for k, v in out["skipped"].items()]
+    mismatch = out["protocol"]["extractor"].get("data_mismatch")
+    if mismatch:
+        warns.insert(0, f"- evaluator used with --force-evaluator: {mismatch}")
     if warns:
         lines += ["", "Warnings:", "", *warns]
     p = out["protocol"]

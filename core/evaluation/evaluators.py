@@ -5,8 +5,9 @@ probabilities feed IS/AM Score/class accuracy. Weights are stored as safetensors
 training split in minutes on two CPU cores and measures it on the test split. Nothing is downloaded. Files::
 
     <out>.safetensors        the weights (weights only: no pickle, nothing that can run code)
-    <out>.json               the card: architecture, dataset, test accuracy (overall and per class), SHA-256 of the
-                             weights, training settings, package versions
+    <out>.json               the card: architecture, dataset and its fingerprint (name, parameters, shape, classes,
+                             hash of test samples; see :mod:`.evaluator_match`), test accuracy (overall and per
+                             class), SHA-256 of the weights, training settings, package versions
 
 :func:`load_evaluator` refuses a weights file whose SHA-256 differs from its card. Default location:
 ``$CONDGAN_EVALUATORS`` or ``~/.cache/condgan/evaluators``, file name ``<dataset>.safetensors``.
@@ -31,6 +32,8 @@ from torch import Tensor, nn
 
 from ..checkpoint import atomic_write_text, sha256_file
 from ..errors import CheckpointError, CondganError
+from ..threads import num_threads
+from .evaluator_match import dataset_fingerprint
 
 #: bump when the architecture changes; stored in the card
 ARCH_VERSION = 1
@@ -191,7 +194,7 @@ def load_inception(path: str | Path, device: str | torch.device = "cpu") -> Eval
     else:
         state = torch.load(path, map_location="cpu", weights_only=True)
     card = {"dataset": "imagenet", "arch": {"in_channels": 3, "size": 299, "num_classes": 1000, "feature_dim": 2048},
-            "extractor": "torchvision inception_v3", "weights": path.name}
+            "extractor": "torchvision inception_v3", "weights": path.name, "generic": True}
     return Evaluator(InceptionNet(state), "inception-v3 (torchvision)", sha256_file(path), card, device)
 
 
@@ -222,7 +225,8 @@ def load_evaluator(path: str | Path, device: str | torch.device = "cpu") -> Eval
 
 
 def _resolve_dataset(name: str, root: str = ""):
-    """A registered image dataset by name (``fashion_mnist`` means ``core.fashion_mnist``), built with its defaults."""
+    """A registered image dataset by name (``fashion_mnist`` means ``core.fashion_mnist``), built with its defaults:
+    ``(qualified name, params, dataset)``."""
     from ..plugin_manager import get_components
 
     comps = get_components()
@@ -232,7 +236,7 @@ def _resolve_dataset(name: str, root: str = ""):
     if entry.params is not None:
         fields = attrs.fields_dict(entry.params)
         params = entry.params(**({"root": root} if root and "root" in fields else {}))
-    return qualified, entry.build(params, None)
+    return qualified, params, entry.build(params, None)
 
 
 @torch.no_grad()
@@ -267,10 +271,16 @@ def train_evaluator(dataset_name: str, out_path: str | Path | None = None, *, ep
 
     Returns the card (also written beside the weights). Defaults per dataset: 8x8 digits 30 epochs with 1-pixel
     shifts; others 4 epochs, no shifts. AdamW + one-cycle learning rate; seeded and deterministic on the CPU.
+    ``threads`` sets torch's CPU threads while training and restores the previous count after.
     """
-    if threads:
-        torch.set_num_threads(threads)
-    qualified, ds = _resolve_dataset(dataset_name, root)
+    with num_threads(threads):
+        return _train_evaluator(dataset_name, out_path, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                                root=root, limit=limit, widths=widths, feature_dim=feature_dim, shift=shift, log=log)
+
+
+def _train_evaluator(dataset_name, out_path, *, epochs, batch_size, lr, seed, root, limit, widths, feature_dim,
+                     shift, log) -> dict:
+    qualified, params, ds = _resolve_dataset(dataset_name, root)
     if len(ds.data_shape) != 3 or ds.data_shape[1] != ds.data_shape[2]:
         raise CondganError(f"dataset '{qualified}' holds {ds.data_shape} samples; evaluation classifiers are for square "
                            f"images (vector data is evaluated on the raw samples)")
@@ -309,7 +319,8 @@ def train_evaluator(dataset_name: str, out_path: str | Path | None = None, *, ep
     train_s = time.perf_counter() - t0
     test_acc, per_class = accuracy(net, ds.test.x, ds.test.y[:, 0], k)
     log(f"{qualified}: test accuracy {test_acc:.4f} after {epochs} epochs in {train_s:.0f}s")
-    card = {"dataset": qualified, "classes": list(ds.spec.groups[0].labels) if ds.spec.groups[0].labels else None,
+    card = {"dataset": qualified, "data": dataset_fingerprint(ds, qualified, params),
+            "classes": list(ds.spec.groups[0].labels) if ds.spec.groups[0].labels else None,
             "train_samples": len(x), "test_samples": len(ds.test), "test_accuracy": test_acc,
             "test_accuracy_per_class": per_class,
             "training": {"epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed, "shift": shift,
