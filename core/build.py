@@ -7,6 +7,7 @@ objective's losses name has a component with parameters.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import attrs
@@ -30,11 +31,13 @@ class Experiment:
 
 
 def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(name)
+    """``auto``: CUDA when available, else the CPU. Under torchrun an unnumbered ``cuda`` is this process's GPU,
+    ``cuda:$LOCAL_RANK``."""
+    dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError([("$.run.device", f"device '{name}' asked for, but CUDA is not available here; use 'cpu' or 'auto'")])
+    if dev.type == "cuda" and dev.index is None and "LOCAL_RANK" in os.environ:
+        dev = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
     return dev
 
 
@@ -131,22 +134,36 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     return Experiment(cfg, ds, objective, models, ctx)
 
 
+#: optimizers with a fused implementation in torch (CPU and CUDA since torch 2.4)
+FUSED_TYPES = ("adam", "adamw", "sgd")
+
+
 def make_optimizer(params: OptimizerParams, module: torch.nn.Module, device: torch.device) -> torch.optim.Optimizer:
     ps = [p for p in module.parameters() if p.requires_grad]
-    fused = {"fused": True} if params.fused and device.type == "cuda" and params.type in ("adam", "adamw") else {}
+    fused = {"fused": True} if params.fused else {}
     if params.type == "adam":
         return torch.optim.Adam(ps, lr=params.lr, betas=params.betas, eps=params.eps, weight_decay=params.weight_decay, **fused)
     if params.type == "adamw":
         return torch.optim.AdamW(ps, lr=params.lr, betas=params.betas, eps=params.eps, weight_decay=params.weight_decay, **fused)
     if params.type == "rmsprop":
         return torch.optim.RMSprop(ps, lr=params.lr, eps=params.eps, weight_decay=params.weight_decay)
-    return torch.optim.SGD(ps, lr=params.lr, momentum=params.betas[0], weight_decay=params.weight_decay)
+    return torch.optim.SGD(ps, lr=params.lr, momentum=params.betas[0], weight_decay=params.weight_decay, **fused)
 
 
 def make_optimizers(exp: Experiment) -> dict[str, torch.optim.Optimizer]:
     """One optimizer per component with parameters; settings from ``[optimizers.<name>]`` (defaults otherwise)."""
-    out = {}
+    out, problems = {}, []
     for name, module in exp.models.trainable().items():
         params = exp.config.optimizers.get(name, OptimizerParams())
-        out[name] = make_optimizer(params, module, exp.models.device)
+        if params.fused and params.type not in FUSED_TYPES:
+            problems.append((f"$.optimizers.{name}.fused", f"torch has no fused '{params.type}'; fused works with "
+                                                           f"{', '.join(FUSED_TYPES)}. Set fused = false."))
+            continue
+        try:
+            out[name] = make_optimizer(params, module, exp.models.device)
+        except RuntimeError as exc:  # e.g. a torch or device without the fused kernel
+            problems.append((f"$.optimizers.{name}.fused" if params.fused else f"$.optimizers.{name}",
+                             f"{params.type} could not be built on {exp.models.device}: {exc}"))
+    if problems:
+        raise ConfigError(problems, source=exp.config.source)
     return out

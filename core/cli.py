@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -71,7 +72,7 @@ def cmd_train(args) -> int:
         evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)
     summary = train(exp, run_dir, versions=get_plugin_manager().versions(), resume=bool(args.resume), force=args.force,
                     evaluate=evaluate)
-    if not summary["interrupted"]:
+    if not summary["interrupted"] and os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 reports
         pic = run_dir / "samples.png"
         print(f"condgan: trained {summary['step']} steps; samples: {pic}; run directory: {run_dir}")
     return 130 if summary["interrupted"] else 0

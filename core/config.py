@@ -74,9 +74,16 @@ class RunParams:
     keep_checkpoints: int = attrs.field(default=3, validator=attrs.validators.ge(1))
     #: decay of the generator's weight EMA (0 disables it)
     ema_decay: float = attrs.field(default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.lt(1.0)])
+    #: "bf16": the forward passes and losses under torch.autocast(bfloat16) (weights, gradients, optimizer in fp32)
     precision: Literal["fp32", "bf16"] = attrs.field(default="fp32", validator=_choice("fp32", "bf16"))
+    #: torch.compile the networks in place (GPUs; on the CPU it needs a C++ compiler and rarely pays off)
     compile: bool = False
+    #: NHWC memory layout for image networks and real batches (faster convolutions on GPUs with tensor cores)
     channels_last: bool = False
+    #: batches copied to a GPU from pinned host memory with non_blocking copies (no effect on the CPU)
+    pin_memory: bool = True
+    #: under torchrun, BatchNorm statistics over the global batch (SyncBatchNorm; GPUs only)
+    sync_batchnorm: bool = False
     #: torch.use_deterministic_algorithms (bit-exact resume on the CPU)
     deterministic: bool = True
     #: what a NaN or infinite loss does: stop with a message, or skip that step's update
@@ -99,7 +106,7 @@ class OptimizerParams:
     betas: tuple[float, float] = (0.5, 0.999)
     weight_decay: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
     eps: float = attrs.field(default=1e-8, validator=attrs.validators.gt(0.0))
-    #: fused CUDA kernels (GPU only; ignored on the CPU)
+    #: fused optimizer kernels (adam, adamw, sgd; CPU and CUDA); same update as the default up to rounding
     fused: bool = False
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import os
 import platform
 import random
 import signal
@@ -21,13 +20,14 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.distributed as dist
 
 from . import __version__
 from .build import Experiment, make_optimizers
-from .checkpoint import atomic_write_text, list_checkpoints, load_latest, save_checkpoint
+from .checkpoint import atomic_write_text, list_checkpoints, load_file, load_latest, save_checkpoint
 from .config import dumps_json, dumps_toml
 from .data import BatchStream
+from .distributed import (Dist, average_gradients, broadcast_tensors, check_ranks_agree, check_sync_batchnorm,
+                          convert_sync_batchnorm, gather_rows, init_distributed, mean_scalars, state_tensors)
 from .errors import CheckpointError, NonFiniteLossError
 from .interfaces import StepOutput
 from .sampling import sample_figure
@@ -130,29 +130,6 @@ class StopRequested:
         return False
 
 
-def distributed_env() -> tuple[int, int]:
-    """(rank, world) from torchrun's environment, initialising the process group when world > 1."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return rank, world
-
-
-def average_gradients(params: list[torch.nn.Parameter], world: int) -> None:
-    """All-reduce (mean) the gradients of ``params`` across processes: what DDP does, made explicit."""
-    grads = [p.grad for p in params if p.grad is not None]
-    if not grads:
-        return
-    flat = torch.cat([g.flatten() for g in grads])
-    dist.all_reduce(flat)
-    flat /= world
-    off = 0
-    for g in grads:
-        g.copy_(flat[off:off + g.numel()].view_as(g))
-        off += g.numel()
-
-
 # -- the loop ----------------------------------------------------------------------------------------------------
 def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], resume: bool, force: bool = False) -> None:
     """Write the resolved config and the manifest; refuse to resume with a changed config unless forced."""
@@ -202,21 +179,35 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
           force: bool = False, log=print, evaluate=None) -> dict[str, Any]:
     """Train ``exp`` in ``run_dir``. Returns a summary (last step, last logged losses, run_dir).
 
-    ``evaluate(exp, generator, step) -> dict`` is called every ``run.eval_every`` steps when given.
+    ``evaluate(exp, generator, step) -> dict`` is called every ``run.eval_every`` steps when given (rank 0 only).
+    Under torchrun (``WORLD_SIZE > 1``) the process group is joined here and destroyed on return; see
+    ``docs/distributed.md``.
     """
+    d = init_distributed(exp.models.device)
+    try:
+        return _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
+    finally:
+        d.close()
+
+
+def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] | None, resume: bool, force: bool,
+           log, evaluate) -> dict[str, Any]:
     run, m, obj = exp.config.run, exp.models, exp.objective
-    rank, world = distributed_env()
-    is_main = rank == 0
+    rank, world, is_main = d.rank, d.world, d.is_main
     if run.threads:
         torch.set_num_threads(run.threads)
     if run.deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
     seed_everything(run.seed)
-    if is_main:
-        prepare_run_dir(exp, run_dir, versions or {}, resume, force)
-    stream = BatchStream(exp.dataset, run.batch_size, run.seed, m.device, rank, world)
+    check_sync_batchnorm(run.sync_batchnorm, m.device, world)
+    d.main_only(lambda: prepare_run_dir(exp, run_dir, versions or {}, resume, force))
+    channels_last = run.channels_last and exp.ctx.is_image
+    stream = BatchStream(exp.dataset, run.batch_size, run.seed, m.device, rank, world, pin_memory=run.pin_memory,
+                         channels_last=channels_last)
     m.steps_per_epoch, m.rank, m.world = stream.steps_per_epoch, rank, world
-    if run.channels_last and exp.ctx.is_image:
+    if run.sync_batchnorm:
+        convert_sync_batchnorm((m.generator, m.discriminator, m.classifier, m.statistics_network), world)
+    if channels_last:
         for mod in (m.generator, m.discriminator, m.classifier):
             if mod is not None:
                 mod.to(memory_format=torch.channels_last)
@@ -226,11 +217,17 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
                "statistics_network": m.statistics_network, "prior": m.prior, "composer": m.composer, "latent": m.latent}
     modules = {k: v for k, v in modules.items() if v is not None}
     ema = GeneratorEMA(m.generator, run.ema_decay) if run.ema_decay > 0 else None
+    if run.compile:  # in place (state_dict keys unchanged); after the EMA copy, which stays eager
+        for mod in (m.generator, m.discriminator, m.classifier, m.statistics_network):
+            if mod is not None:
+                mod.compile()
     fixed = torch.Generator().manual_seed(run.seed + 7919)  # fixed noise of the sample grids
 
     start = 0
-    if resume:
-        state, path = load_latest(run_dir / "checkpoints", map_location=m.device, log=log)
+    if resume:  # rank 0 chooses the checkpoint; every rank loads that one file
+        chosen = d.main_only(lambda: load_latest(run_dir / "checkpoints", map_location=m.device, log=log))
+        path = Path(d.from_main(str(chosen[1]) if is_main else None))
+        state = chosen[0] if is_main else load_file(path, map_location=m.device)
         for name, mod in modules.items():
             mod.load_state_dict(state["models"][name])
         for name, opt in optimizers.items():
@@ -241,11 +238,18 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
         start = int(state["step"])
         if is_main:
             log(f"condgan: resumed {run_dir} from {path.name} at step {start}", file=sys.stderr)
+    agreed = state_tensors(modules, [ema.module] if ema is not None else [])
+    broadcast_tensors(agreed, world)  # identical start on every rank, whatever each one built or loaded
+    # BatchNorm running statistics are the only state a rank updates from its own rows
+    net_buffers = [b for k in ("generator", "discriminator", "classifier", "statistics_network") if k in modules
+                   for b in modules[k].buffers()]
     metrics = MetricsLog(run_dir / "metrics.csv", start if resume else None) if is_main else None
 
     def checkpoint(step: int) -> None:
-        if not is_main:
-            return
+        check_ranks_agree(d, agreed, "weights, EMA or prior state")
+        d.main_only(lambda: save(step))
+
+    def save(step: int) -> None:
         state = {
             "format": 1, "step": step,
             "models": {name: mod.state_dict() for name, mod in modules.items()},
@@ -262,8 +266,8 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
             for opt in obj.optimizers_of(name):
                 totals[opt] = totals[opt] + loss if opt in totals else loss
         for opt, total in totals.items():
-            if not torch.isfinite(total.detach()).all():
-                bad = [n for n, v in out.losses.items() if not torch.isfinite(v.detach()).all()]
+            if d.any(not bool(torch.isfinite(total.detach()).all())):  # every rank skips or stops together
+                bad = [n for n, v in out.losses.items() if not torch.isfinite(v.detach()).all()] or ["(on another rank)"]
                 msg = f"non-finite loss {', '.join(repr(b) for b in bad)} at step {step} (optimizer '{opt}')"
                 if run.on_nonfinite == "skip":
                     log(f"condgan: {msg}; step skipped", file=sys.stderr)
@@ -280,6 +284,7 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
             optimizers[opt].step()
         return True
 
+    rng_devices = [m.device] if m.device.type == "cuda" else []
     amp = torch.autocast(m.device.type, dtype=torch.bfloat16, enabled=run.precision == "bf16")
     last_logs: dict[str, float] = {}
     progress = None
@@ -301,42 +306,42 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
                 apply(out_g, step)
             ok = apply(out_d, step)
             if ok and out_d.class_probs is not None:
-                probs = out_d.class_probs.detach()
-                if world > 1:
-                    gathered = [torch.empty_like(probs) for _ in range(world)]
-                    dist.all_gather(gathered, probs)
-                    probs = torch.stack(gathered, 1).flatten(0, 1)  # the single-process order of the global batch
-                m.prior.update(probs)
+                m.prior.update(gather_rows(out_d.class_probs.detach(), world))  # the global batch, in order
             if g_turn and out_g is None:
                 with amp:
                     out_g = obj.generator_step(m, real, step)
                 apply(out_g, step)
+            broadcast_tensors(net_buffers, world)  # rank 0's BatchNorm statistics, as DDP's broadcast_buffers
             if ema is not None and g_turn:
                 ema.update(m.generator)
             done = step + 1
-            if is_main and (done % run.log_every == 0 or done == run.steps):
+            if done % run.log_every == 0 or done == run.steps:  # every rank joins the mean; rank 0 writes it
                 logs = {**(out_d.losses), **(out_g.losses if out_g is not None else {}), **out_d.logs,
                         **(out_g.logs if out_g is not None else {})}
-                last_logs = {k: float(v.detach()) for k, v in logs.items()}
+                last_logs = mean_scalars(logs, world)
                 row = {"step": done, "time_s": round(time.perf_counter() - t0, 3), **{k: f"{v:.6g}" for k, v in last_logs.items()}}
-                metrics.append(row)
+                if is_main:
+                    metrics.append(row)
                 if progress is not None:
                     progress.set_postfix({k: f"{v:.3g}" for k, v in list(last_logs.items())[:4]}, refresh=False)
             if is_main and evaluate is not None and run.eval_every and done % run.eval_every == 0:
-                scores = evaluate(exp, ema.module if ema else m.generator, done)
+                with torch.random.fork_rng(devices=rng_devices):  # rank 0 alone must not move the shared RNG
+                    scores = evaluate(exp, ema.module if ema else m.generator, done)
                 metrics.append({"step": done, **{f"eval/{k}": v for k, v in scores.items()}})
             if is_main and run.sample_every and done % run.sample_every == 0:
-                sample_figure(exp, ema.module if ema else m.generator, run_dir / "samples" / f"step_{done:08d}.png", fixed)
+                with torch.random.fork_rng(devices=rng_devices):
+                    sample_figure(exp, ema.module if ema else m.generator, run_dir / "samples" / f"step_{done:08d}.png", fixed)
             if run.checkpoint_every and done % run.checkpoint_every == 0:
                 checkpoint(done)
             if progress is not None:
                 progress.update(1)
-            if stop.signal is not None:
+            if d.any(stop.signal is not None):  # torchrun signals every rank; they stop at the same step
                 checkpoint(done)
                 if progress is not None:
                     progress.close()
-                log(f"condgan: stopped by signal {stop.signal} at step {done}; checkpoint saved. "
-                    f"Resume with `condgan train --resume {run_dir}`.", file=sys.stderr)
+                if is_main:
+                    log(f"condgan: stopped by signal {stop.signal or '(on another rank)'} at step {done}; checkpoint saved. "
+                        f"Resume with `condgan train --resume {run_dir}`.", file=sys.stderr)
                 return {"step": done, "losses": last_logs, "run_dir": str(run_dir), "interrupted": True}
     if progress is not None:
         progress.close()

@@ -124,15 +124,19 @@ class Models:
                 out[name] = mod
         return out
 
+    def rank_rows(self, global_rows: Tensor) -> Tensor:
+        """This rank's rows (r, r + world, ...) of a tensor drawn for the global batch. An objective that draws
+        random numbers itself draws ``n * world`` rows and keeps these, so ranks do not repeat each other's draws
+        and the union over ranks is what a single process with the global batch draws."""
+        return global_rows[self.rank::self.world] if self.world > 1 else global_rows
+
     def sample_conditions(self, n: int) -> Tensor:
         """``n`` conditions from the prior. Under torchrun every rank draws the global batch and keeps its slice, so
         the run matches a single process with the same global batch."""
-        c = self.prior.sample(n * self.world).to(self.device)
-        return c[self.rank::self.world] if self.world > 1 else c
+        return self.rank_rows(self.prior.sample(n * self.world).to(self.device))
 
     def sample_latent(self, n: int) -> Tensor:
-        z = self.latent.sample(n * self.world, self.device)
-        return z[self.rank::self.world] if self.world > 1 else z
+        return self.rank_rows(self.latent.sample(n * self.world, self.device))
 
     def discriminate(self, real: Batch, step: int, regularizer: str = "") -> "DiscriminatorStep":
         """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,

@@ -215,7 +215,7 @@ class ElasticInfoGANObjective(InfoGANObjective):
         rsample = getattr(m.prior, "rsample", None)
         if rsample is None:
             raise ValueError("Elastic-InfoGAN needs a learnable Gumbel-softmax prior (prior type 'cgpgan.gumbel')")
-        c = rsample(n).to(m.device)
+        c = m.rank_rows(rsample(n * m.world)).to(m.device)  # under torchrun: this rank's rows of the global draw
         return c if grad else c.detach()
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:

@@ -158,7 +158,7 @@ class UACGANObjective(ACGANObjective):
 
     def _marginal(self, m: Models, c: Tensor) -> Tensor:
         if self.params.marginal == "prior":
-            return m.prior.sample(len(c)).to(device=c.device, dtype=c.dtype)
+            return m.sample_conditions(len(c)).to(device=c.device, dtype=c.dtype)
         return L.shuffle_conditions(c)
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
