@@ -31,6 +31,8 @@ from .distributed import (Dist, average_gradients, broadcast_tensors, check_rank
 from .errors import CheckpointError, NonFiniteLossError
 from .interfaces import StepOutput
 from .sampling import sample_figure
+from .shapes import check_same_data_shape
+from .threads import num_threads
 
 
 # -- small pieces the loop uses ----------------------------------------------------------------------------------
@@ -145,6 +147,11 @@ def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], re
         if serious and not force:
             raise CheckpointError("the config differs from the run's saved config; resume refused (use --force to "
                                   "resume anyway):\n" + "\n".join(f"  {d}" for d in serious))
+        saved = json.loads((run_dir / "manifest.json").read_text()) if (run_dir / "manifest.json").exists() else {}
+        if "data_shape" in saved:  # the checkpoint's networks are for that shape, whatever --force allowed
+            data = exp.config.components["data"]
+            check_same_data_shape(saved["data_shape"], exp.dataset, data.type, f"run {run_dir} was trained on",
+                                  data.params)
     elif not resume and list_checkpoints(run_dir / "checkpoints") and not force:
         raise CheckpointError(f"{run_dir} already holds a run; resume it with --resume {run_dir}, or choose another "
                               f"run.name (or pass --force to start over)")
@@ -181,11 +188,13 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
 
     ``evaluate(exp, generator, step) -> dict`` is called every ``run.eval_every`` steps when given (rank 0 only).
     Under torchrun (``WORLD_SIZE > 1``) the process group is joined here and destroyed on return; see
-    ``docs/distributed.md``.
+    ``docs/distributed.md``. ``run.threads`` sets torch's CPU threads for the run; the previous count is restored on
+    return (the count changes float reduction order, so it must not leak into whatever runs next).
     """
     d = init_distributed(exp.models.device)
     try:
-        return _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
+        with num_threads(exp.config.run.threads):
+            return _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
     finally:
         d.close()
 
@@ -194,8 +203,6 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
            log, evaluate) -> dict[str, Any]:
     run, m, obj = exp.config.run, exp.models, exp.objective
     rank, world, is_main = d.rank, d.world, d.is_main
-    if run.threads:
-        torch.set_num_threads(run.threads)
     if run.deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
     seed_everything(run.seed)

@@ -208,3 +208,25 @@ def test_reproduction_plan_and_criteria():
     assert ok and table == {2: [1.0, 0.0], 7: [0.0, 1.0]}
     ok, _ = assignment(fake, torch.tensor([2, 7, 2, 7]), [2, 7], centers)
     assert not ok
+
+
+def test_elastic_infogan_contrastive_option_trains_q_on_kornia_views():
+    """``lambda_contrastive > 0``: Q gets the NT-Xent identity-preserving loss between two kornia augmentations of
+    real images (logged as ``q_contrastive``) and the whole objective still meets its contract; vector data is refused
+    with a message."""
+    from condgan.testing import check_objective, tiny_config
+
+    extra = {"prior": {"type": "cgpgan.gumbel", "start_epoch": 0}}
+    cfg = tiny_config("cgpgan.elastic_infogan", data="core.digits", objective_params={"lambda_contrastive": 1.0},
+                      extra=extra)
+    check_objective("cgpgan.elastic_infogan", config=cfg)
+
+    obj = objectives.ElasticInfoGANObjective(objectives.InfoGANParams(lambda_contrastive=1.0), _ctx())
+    torch.manual_seed(0)
+    q = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, K))
+    m = type("M", (), {"classifier": q})()
+    x = torch.rand(8, 1, 8, 8) * 2 - 1
+    loss = obj.contrastive(m, x)
+    assert torch.isfinite(loss) and _grads(loss, q) > 0
+    with pytest.raises(ValueError, match="image data"):
+        obj.contrastive(m, torch.randn(8, 2))
