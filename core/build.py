@@ -111,6 +111,11 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     G = build("generator", ctx)
     D = build("discriminator", ctx.with_heads(heads))
     Q = build("classifier", ctx) if "classifier" in cfg.components else None
+    # before step 1, and before anything else runs D: the networks make and read samples of the data's shape
+    shape_problems = check_networks_fit_data({"generator": G, "discriminator": D, "classifier": Q}, latent, spec, ds,
+                                             cfg, device)
+    if shape_problems:
+        raise ConfigError(problems + shape_problems, source=cfg.source)
     T = build("statistics_network", ctx) if "statistics_network" in cfg.components else None
     prior = build("prior", ctx)
     composer = build("composer", ctx)
@@ -121,9 +126,6 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     for mod in (G, D, Q, T, prior, composer, latent):
         if mod is not None:
             mod.to(device)
-    problems += check_networks_fit_data(models, ds, cfg)  # before step 1: samples of the data's shape, both ways
-    if problems:
-        raise ConfigError(problems, source=cfg.source)
     trainable = models.trainable()
     for loss, targets in objective.losses.items():
         for opt in (targets,) if isinstance(targets, str) else targets:

@@ -74,26 +74,25 @@ def _has_lazy(module: nn.Module) -> bool:
     return any(is_lazy(p) for p in module.parameters()) or any(is_lazy(b) for b in module.buffers())
 
 
-def check_networks_fit_data(models, dataset, cfg) -> list[tuple[str, str]]:
+def check_networks_fit_data(nets: dict[str, nn.Module | None], latent, spec, dataset, cfg,
+                            device: torch.device) -> list[tuple[str, str]]:
     """Problems ``($.table, message)``: the generator's samples must have the data's shape, and the discriminator and
-    classifier must read two of the data's samples.
+    classifier must read two of the data's samples. ``nets``: table name -> built network (or None).
 
     One forward pass of two samples in eval mode, without gradients, with the global RNG state restored after: it
     changes no weight, statistic or random number. Networks with lazy (not yet initialised) parameters are skipped,
-    since a pass would initialise them.
+    since a pass would initialise them. The networks are moved to ``device``.
     """
     comps = cfg.components
     data_type, params = comps["data"].type, comps["data"].params
     have = tuple(dataset.data_shape)
-    device = models.device
     n = 2
     problems: list[tuple[str, str]] = []
-    nets = {"generator": models.generator, "discriminator": models.discriminator, "classifier": models.classifier}
-    nets = {k: v for k, v in nets.items() if v is not None and not _has_lazy(v)}
+    nets = {k: v.to(device) for k, v in nets.items() if v is not None and not _has_lazy(v)}
     with torch.no_grad(), torch.random.fork_rng(devices=[]), _eval_mode(list(nets.values())):
         if "generator" in nets:
-            z = models.latent.sample(n, torch.device("cpu"), generator=torch.Generator().manual_seed(0)).to(device)
-            c = models.spec.encode(torch.zeros((n, len(models.spec.groups)), dtype=torch.long)).to(device)
+            z = latent.sample(n, torch.device("cpu"), generator=torch.Generator().manual_seed(0)).to(device)
+            c = spec.encode(torch.zeros((n, len(spec.groups)), dtype=torch.long)).to(device)
             try:
                 made = tuple(nets["generator"](z, c).shape[1:])
             except Exception as exc:  # noqa: BLE001 - reported with the shapes, as a config problem
