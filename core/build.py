@@ -59,6 +59,20 @@ def build_dataset(cfg: ExperimentConfig) -> Dataset:
     return ds
 
 
+@torch.no_grad()
+def discriminator_feature_dim(D: torch.nn.Module, data_shape: tuple[int, ...], device: torch.device) -> int | None:
+    """Width of ``D``'s trunk features (``DiscriminatorOutput.features``) on one zero sample in eval mode (no state
+    changes, no random numbers drawn), for statistics networks that share D's trunk; None when D returns none."""
+    was = D.training
+    D.eval()
+    try:
+        out = D.to(device)(torch.zeros(1, *data_shape, device=device))
+    finally:
+        D.train(was)
+    feats = getattr(out, "features", None)
+    return None if feats is None else int(feats.flatten(1).shape[1])
+
+
 def build_experiment(cfg: ExperimentConfig, components: Components, device: torch.device | None = None,
                      dataset: Dataset | None = None) -> Experiment:
     """Build every component of ``cfg``. All requirement problems are reported together as a ConfigError."""
@@ -116,7 +130,8 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
                                              cfg, device)
     if shape_problems:
         raise ConfigError(problems + shape_problems, source=cfg.source)
-    T = build("statistics_network", ctx) if "statistics_network" in cfg.components else None
+    t_ctx = attrs.evolve(ctx, feature_dim=discriminator_feature_dim(D, ds.data_shape, device)) if D is not None else ctx
+    T = build("statistics_network", t_ctx) if "statistics_network" in cfg.components else None
     prior = build("prior", ctx)
     composer = build("composer", ctx)
     if problems:

@@ -168,3 +168,17 @@ def test_mog_reference_network_shapes(components):
     assert out.features.shape == (5, 10) and out.adv.shape == (5,) and out.twin.shape == (5, 3)
     assert float(out.features.abs().max()) <= 1.0  # final Tanh
     assert float(d.trunk[0].weight.std()) < 0.1  # N(0, 0.02) init
+
+
+def test_shared_trunk_t_takes_the_discriminator_feature_width_from_the_core(components):
+    """``feature_dim = 0``: the core measures D's trunk width (``BuildContext.feature_dim``) and T builds ordinary
+    Linear layers of that width, initialised at build time; a wrong explicit width is refused with the right one."""
+    from condgan.errors import ConfigError
+
+    exp = build(tiny("uacgan.uac_gan", {"type": "uacgan.projection", "shared_trunk": True}), components)
+    t = exp.models.statistics_network
+    feats = exp.models.discriminator(exp.dataset.to_float(exp.dataset.x[:4])).features
+    assert type(t.proj) is torch.nn.Linear and t.proj.in_features == feats.shape[1]
+    with pytest.raises(ConfigError, match=f"set feature_dim = {feats.shape[1]}"):
+        build(tiny("uacgan.uac_gan", {"type": "uacgan.projection", "shared_trunk": True,
+                                      "feature_dim": feats.shape[1] + 1}), components)

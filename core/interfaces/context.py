@@ -20,6 +20,8 @@ class BuildContext:
     latent_dim:  width of the noise vector z given to the generator
     device:      where the component will live
     resolve:     ``resolve(kind, name) -> Entry`` for components that name other components in their params
+    feature_dim: for statistics networks and classifiers: the width of the discriminator's trunk features
+                 (``DiscriminatorOutput.features``), measured by the core on one sample; None when D returns none
     """
 
     spec: ConditionSpec
@@ -28,6 +30,7 @@ class BuildContext:
     latent_dim: int = 64
     device: torch.device = attrs.field(factory=lambda: torch.device("cpu"))
     resolve: Any = None
+    feature_dim: int | None = None
 
     @property
     def num_conditions(self) -> int:

@@ -96,7 +96,8 @@ class ProjectionTParams:
 
     shared_trunk: φ = the discriminator's trunk features (the authors' default in both scripts); False: T owns an
         MLP encoder of x (``layers`` x Linear(hidden) + Tanh, the MoG script's ``--no_share``).
-    feature_dim: width F of φ when shared; 0 infers it at the first forward (lazy layers, PyTorch's default init).
+    feature_dim: width F of φ when shared; 0 takes the width the core measures on the built discriminator
+        (``BuildContext.feature_dim``), and lazy layers only when that is unknown (T built outside the core).
     use_cy: add the per-class scalar c_y (the authors' image runs use it; the MoG script does not).
     softmax: the authors' ``--softmax_T``: T = log_softmax(Wφ)[y] (+ c_y) with an exact LogSumExp instead of ψ.
     init: "xavier" (the authors' image T), "normal" (N(0, 0.02), the MoG script) or "default"; needs a known F.
@@ -121,7 +122,10 @@ class ProjectionT(StatisticsNetwork):
         k = ctx.num_conditions
         if params.shared_trunk:
             self.encoder = None
-            f = params.feature_dim
+            f = params.feature_dim or (ctx.feature_dim or 0)
+            if params.feature_dim and ctx.feature_dim and params.feature_dim != ctx.feature_dim:
+                raise ValueError(f"feature_dim = {params.feature_dim}, but the discriminator's trunk features are "
+                                 f"{ctx.feature_dim} wide; set feature_dim = {ctx.feature_dim} or leave it at 0")
         else:
             self.encoder = _tanh_mlp(math.prod(ctx.data_shape), params.hidden, params.layers)
             f = params.hidden
