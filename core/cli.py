@@ -196,7 +196,10 @@ def cmd_reproduce(args) -> int:
         names = [e.name.split(".", 1)[1] for e in comps["reproductions"]]
         raise ConfigError([("NAME", f"unknown reproduction '{args.name}'.{did_you_mean(args.name, names)} "
                                     f"See `condgan reproduce` for the list.")])
-    page = matches[0].factory(Path(args.out), args.quick)
+    from .interrupts import sigterm_raises_keyboard_interrupt
+
+    with sigterm_raises_keyboard_interrupt():  # between runs SIGTERM stops like Ctrl-C: exit 130, not killed silently
+        page = matches[0].factory(Path(args.out), args.quick)
     print(f"condgan: results written to {page}")
     return 0
 
@@ -272,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     except CondganError as exc:
         print(f"condgan: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("condgan: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or TrainingInterrupted naming the run that stopped
+        print("condgan: interrupted" + (f": {exc}" if str(exc) else ""), file=sys.stderr)
         return 130
 
 

@@ -113,6 +113,7 @@ def _preset(name: str) -> dict:
 def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool):
     from condgan.build import build_experiment
     from condgan.config import apply_overrides, parse_config
+    from condgan.interrupts import raise_if_interrupted
     from condgan.plugin_manager import get_components, get_plugin_manager
     from condgan.train import train
 
@@ -126,8 +127,8 @@ def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool
     comps = get_components()
     exp = build_experiment(parse_config(raw, comps, source=f"reproduce {run_name}"), comps)
     t0 = time.perf_counter()
-    train(exp, runs / run_name, versions=get_plugin_manager().versions(), force=True,
-          log=lambda *a, **k: None)
+    raise_if_interrupted(train(exp, runs / run_name, versions=get_plugin_manager().versions(), force=True,
+                               log=lambda *a, **k: None))  # a signal stops the reproduction, not just this model
     return exp, time.perf_counter() - t0, steps
 
 

@@ -149,6 +149,7 @@ def overrides_for(quick: bool, seed: int) -> list[str]:
 def run_arm(preset: str, run_dir: Path, overrides: list[str], evaluate, log=print) -> dict:
     from condgan.build import build_experiment
     from condgan.config import apply_overrides, parse_config, read_config
+    from condgan.interrupts import raise_if_interrupted
     from condgan.plugin_manager import get_components
     from condgan.train import train
 
@@ -157,7 +158,7 @@ def run_arm(preset: str, run_dir: Path, overrides: list[str], evaluate, log=prin
     cfg = parse_config(raw, comps, source=preset)
     exp = build_experiment(cfg, comps)
     t0 = time.perf_counter()
-    summary = train(exp, run_dir, force=True, evaluate=evaluate, log=lambda *a, **k: None)
+    summary = raise_if_interrupted(train(exp, run_dir, force=True, evaluate=evaluate, log=lambda *a, **k: None))
     return {"seconds": time.perf_counter() - t0, "steps": cfg.run.steps, "summary_losses": summary.get("losses", {})}
 
 

@@ -24,7 +24,6 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 TRUE_PROBS = (0.1, 0.2, 0.3, 0.4)
@@ -96,6 +95,7 @@ def run_one(spec: dict, root: str, fig_dir: str) -> dict:
     torch.set_num_threads(1)
     from condgan.build import build_experiment
     from condgan.config import apply_overrides, parse_config, read_config
+    from condgan.interrupts import raise_if_interrupted
     from condgan.plugin_manager import get_components
     from condgan.train import train
 
@@ -108,7 +108,7 @@ def run_one(spec: dict, root: str, fig_dir: str) -> dict:
     exp = build_experiment(cfg, comps, device=torch.device("cpu"))
     run_dir = Path(root) / spec["name"]
     t0 = time.perf_counter()
-    train(exp, run_dir, force=True, log=lambda *a, **k: None)
+    raise_if_interrupted(train(exp, run_dir, force=True, log=lambda *a, **k: None))
     return evaluate_run(spec, run_dir, fig_dir, seconds=time.perf_counter() - t0)
 
 
@@ -244,6 +244,8 @@ def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, l
     """Run every setting, then write ``out_dir/cgpgan.md`` and figures under ``out_dir/cgpgan/``."""
     import multiprocessing as mp
 
+    from condgan.interrupts import StoppablePool
+
     out_dir = Path(out_dir)
     fig_dir = out_dir / "cgpgan"
     fig_dir.mkdir(parents=True, exist_ok=True)
@@ -257,7 +259,8 @@ def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, l
             results.append(run_one(s, str(root), str(fig_dir)))
             log(f"cgpgan: {s['name']} P(C)={results[-1]['kept']} ({results[-1]['seconds']:.0f}s)", file=sys.stderr)
     else:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        # StoppablePool: a signal reaches the workers' train() and no worker starts another run
+        with StoppablePool(workers, mp.get_context("spawn")) as pool:
             futures = [pool.submit(run_one, s, str(root), str(fig_dir)) for s in specs]
             for s, f in zip(specs, futures):
                 results.append(f.result())

@@ -66,6 +66,7 @@ def run_one(method: str, seed: int, steps: int, run_root: Path, components, data
     """Train one run and evaluate it; returns the MMD² per class and marginal plus timing."""
     from condgan.build import build_experiment
     from condgan.config import parse_config
+    from condgan.interrupts import raise_if_interrupted
     from condgan.train import train
 
     raw = preset_raw(method)
@@ -74,7 +75,7 @@ def run_one(method: str, seed: int, steps: int, run_root: Path, components, data
     cfg = parse_config(raw, components, source=f"preset uacgan.mog_{method}")
     exp = build_experiment(cfg, components, device=torch.device("cpu"), dataset=dataset)
     t0 = time.perf_counter()
-    train(exp, run_root / f"{method}_s{seed}", log=lambda *a, **k: None, force=True)
+    raise_if_interrupted(train(exp, run_root / f"{method}_s{seed}", log=lambda *a, **k: None, force=True))
     train_s = time.perf_counter() - t0
     gen_x, gen_y = generate(exp, EVAL_PER_CLASS, seed)
     mmd = evaluate_mmd(gen_x, gen_y, exp.dataset.x[:, 0], exp.dataset.y[:, 0], seed)
