@@ -16,6 +16,15 @@ settings.load_profile(os.environ.get("CONDGAN_HYPOTHESIS_PROFILE") or ("ci" if o
 torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
 
 
+@pytest.fixture(autouse=True)
+def _torch_threads_restored():
+    """A test that sets torch's thread count must not change the float reduction order of the tests after it (it once
+    broke the bit-exact kill/resume test)."""
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture
 def components():
     """The default registry (built-ins + installed plugins)."""
