@@ -91,3 +91,15 @@ def test_impossible_class_counts_are_named(components):
            "generator": {"type": "core.dcgan_g"}, "discriminator": {"type": "core.dcgan_d"}}
     with pytest.raises(ConfigError, match=r"class_counts asks for 5000 samples of class 0, which has \d+"):
         build_experiment(parse_config(raw, components), components)
+
+
+def test_labels_outside_the_declared_classes_are_named_with_the_fix():
+    """A dataset declaring 3 classes whose labels run to 4 (a num_classes mismatch between config and data)."""
+    from condgan.conditions import ConditionSpec
+    from condgan.data import Dataset
+    from condgan.errors import DataError
+
+    with pytest.raises(DataError) as info:
+        Dataset("mine", torch.zeros(5, 2), torch.arange(5), ConditionSpec.single(3))
+    assert str(info.value) == ("dataset 'mine': labels of group 'class' range over 0..4, outside the declared 0..2; "
+                               "set num_classes to 5 (or fix the labels)")
