@@ -13,9 +13,9 @@ ctx: :class:`~condgan.interfaces.BuildContext`). Shapes (B = batch, K = ``ctx.sp
 from __future__ import annotations
 
 import abc
+import dataclasses
 from typing import ClassVar, Mapping
 
-import attrs
 from torch import Tensor, nn
 
 #: The heads a discriminator may expose, and what each holds.
@@ -27,12 +27,15 @@ HEAD_NAMES: Mapping[str, str] = {
 }
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class DiscriminatorOutput:
     """What one discriminator forward returns. Heads the objective did not ask for are None.
 
     ``features`` (B, F) are the trunk's penultimate features, for heads that live outside the discriminator
     (a statistics network sharing the trunk).
+
+    A frozen dataclass rather than attrs: torch.compile (``run.compile``) traces a dataclass constructed inside
+    ``forward``, and fails on a frozen attrs class (torch 2.14).
     """
 
     adv: Tensor | None = None
@@ -43,7 +46,8 @@ class DiscriminatorOutput:
 
     def __getitem__(self, index) -> "DiscriminatorOutput":
         """Select rows of every present head (used to split a mixed real/fake batch)."""
-        return DiscriminatorOutput(**{k: (v[index] if v is not None else None) for k, v in attrs.asdict(self, recurse=False).items()})
+        return DiscriminatorOutput(**{f.name: (getattr(self, f.name)[index] if getattr(self, f.name) is not None else None)
+                                      for f in dataclasses.fields(self)})
 
 
 class Generator(nn.Module, abc.ABC):

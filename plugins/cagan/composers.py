@@ -19,6 +19,7 @@ MNIST); that is the option ``ratio_per_epoch``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import attrs
@@ -42,7 +43,7 @@ def mixing_slots(batch_size: int, epoch: int, ratio: float = 0.5, ratio_per_epoc
 
 def cat_outputs(outs: list[DiscriminatorOutput]) -> DiscriminatorOutput:
     """Concatenate discriminator outputs row-wise, head by head (absent heads stay None)."""
-    fields = attrs.fields_dict(DiscriminatorOutput)
+    fields = [f.name for f in dataclasses.fields(DiscriminatorOutput)]
     return DiscriminatorOutput(**{
         name: (torch.cat([getattr(o, name) for o in outs]) if getattr(outs[0], name) is not None else None)
         for name in fields
