@@ -16,6 +16,7 @@ sample grids to ``out_dir/amgan/``; run directories to
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -110,12 +111,8 @@ def _preset(name: str) -> dict:
     return tomllib.loads(entry.factory.read_text())
 
 
-def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool):
-    from condgan.build import build_experiment
-    from condgan.config import apply_overrides, parse_config
-    from condgan.interrupts import raise_if_interrupted
-    from condgan.plugin_manager import get_components, get_plugin_manager
-    from condgan.train import train
+def _arm_config(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool) -> tuple[str, dict, int]:
+    from condgan.config import apply_overrides
 
     steps = 60 if quick else setting.steps
     run_name = f"{setting.dataset}_{obj}_{labeling}"
@@ -124,12 +121,49 @@ def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool
         "run.checkpoint_every=0", "run.log_every=50", "run.progress=false", "run.device=cpu",
         f"generator.channels={setting.channels}", f"discriminator.channels={setting.channels}", *setting.overrides])
     raw.setdefault("run", {})["out_dir"] = str(runs)
+    return run_name, raw, steps
+
+
+def _finished(run_dir: Path, steps: int) -> bool:
+    """A run of this reproduction that reached ``steps`` (its final checkpoint is there): reused, not retrained."""
+    from condgan.checkpoint import NAME, list_checkpoints
+
+    ckpts = list_checkpoints(run_dir / "checkpoints")
+    return bool(ckpts) and int(NAME.match(ckpts[-1].name).group(1)) == steps
+
+
+def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool) -> tuple[str, float]:
+    """Train one model (one thread) unless a finished run is already on disk; return its run directory and the
+    training seconds (0 when reused). Runs in a worker process of :func:`run`."""
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.interrupts import raise_if_interrupted
+    from condgan.plugin_manager import get_components, get_plugin_manager
+    from condgan.train import train
+
+    torch.set_num_threads(1)
+    run_name, raw, steps = _arm_config(setting, obj, labeling, runs, quick)
+    run_dir = runs / run_name
+    timing = run_dir / "reproduce_seconds.json"
+    if _finished(run_dir, steps):
+        return str(run_dir), json.loads(timing.read_text())["seconds"] if timing.exists() else 0.0
     comps = get_components()
     exp = build_experiment(parse_config(raw, comps, source=f"reproduce {run_name}"), comps)
     t0 = time.perf_counter()
-    raise_if_interrupted(train(exp, runs / run_name, versions=get_plugin_manager().versions(), force=True,
+    raise_if_interrupted(train(exp, run_dir, versions=get_plugin_manager().versions(), force=True,
                                log=lambda *a, **k: None))  # a signal stops the reproduction, not just this model
-    return exp, time.perf_counter() - t0, steps
+    secs = time.perf_counter() - t0
+    timing.write_text(json.dumps({"seconds": secs}))
+    return str(run_dir), secs
+
+
+def load_trained(run_dir: str):
+    """The trained experiment of one arm with the raw (not EMA) generator weights, as trained."""
+    from condgan.sampling import load_run
+
+    exp, gen, _ = load_run(Path(run_dir), device="cpu", use_ema=False)
+    gen.train()  # evaluate() switches modes itself, as it did on the in-memory model
+    return exp
 
 
 @torch.no_grad()
@@ -172,22 +206,64 @@ def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, labeling: str, n: in
             "class_counts": [int(c) for c in counts], "ms_ssim_per_class": [round(float(v), 4) for v in per_class]}
 
 
-def run(setting: Setting, out_dir: Path, quick: bool, name: str) -> Path:
-    from condgan.build import build_dataset
-    from condgan.config import parse_config
-    from condgan.plugin_manager import get_components
+class _InProcess:
+    """A deferred call with a ``Future``'s ``result()``: the arms trained one after another (``workers`` = 1)."""
+
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def result(self):
+        return self.fn(*self.args)
+
+
+def classifier_for(ds, setting: Setting, runs: Path, quick: bool) -> tuple[EvalCNN, float]:
+    """The evaluation classifier C, trained once per dataset and seed and kept beside the runs (weights only)."""
+    path = runs / f"classifier_{setting.dataset}_seed{setting.seed}{'_quick' if quick else ''}.pt"
+    if path.exists():
+        saved = torch.load(path, weights_only=True)
+        clf = EvalCNN(ds.x.shape[1], ds.x.shape[-1], ds.spec.num_conditions)
+        clf.load_state_dict(saved["state"])
+        return clf.eval(), float(saved["test_accuracy"])
+    clf, acc = train_classifier(ds, epochs=3 if quick else 15, seed=setting.seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"state": clf.state_dict(), "test_accuracy": torch.tensor(acc)}, path)
+    return clf, acc
+
+
+def run(setting: Setting, out_dir: Path, quick: bool, name: str, workers: int | None = None) -> Path:
+    """Train the ten models in ``workers`` single-thread processes (``$CONDGAN_WORKERS``, 2 by default) while this
+    process trains C, then score each model as its run finishes. Finished runs on disk are reused."""
+    import multiprocessing as mp
+    import os
+
+    from condgan.interrupts import StoppablePool
 
     torch.set_num_threads(1)
+    t_start = time.perf_counter()
     out_dir = Path(out_dir)
     fig_dir = out_dir / "amgan"
     fig_dir.mkdir(parents=True, exist_ok=True)
-    runs = Path("runs") / "amgan_reproduce"
-    raw = _preset(f"amgan.{setting.dataset}_am_gan_dynamic")
-    from condgan.config import apply_overrides
+    runs = Path(os.environ.get("CONDGAN_RUNS", "runs")) / "amgan_reproduce"
+    workers = workers or int(os.environ.get("CONDGAN_WORKERS", "2"))
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            pool = stack.enter_context(StoppablePool(workers, mp.get_context("spawn")))
+            futures = {(lab, obj): pool.submit(train_one, setting, obj, lab, runs, quick)
+                       for lab in setting.labelings for obj, _ in MODELS}
+        else:
+            futures = {(lab, obj): _InProcess(train_one, setting, obj, lab, runs, quick)
+                       for lab in setting.labelings for obj, _ in MODELS}
+        return _score(setting, out_dir, fig_dir, runs, quick, name, futures, workers, t_start)
 
-    raw = apply_overrides(raw, list(setting.overrides))
+
+def _score(setting, out_dir, fig_dir, runs, quick, name, futures, workers, t_start) -> Path:
+    from condgan.build import build_dataset
+    from condgan.config import apply_overrides, parse_config
+    from condgan.plugin_manager import get_components
+
+    raw = apply_overrides(_preset(f"amgan.{setting.dataset}_am_gan_dynamic"), list(setting.overrides))
     ds = build_dataset(parse_config(raw, get_components()))
-    clf, acc = train_classifier(ds, epochs=3 if quick else 15, seed=setting.seed)
+    clf, acc = classifier_for(ds, setting, runs, quick)
     sha = weights_sha256(clf)
     print(f"amgan: evaluation classifier test accuracy {acc:.4f}, sha256 {sha}", flush=True)
     p_train = probs_of(clf, ds.to_float(ds.x))
@@ -207,19 +283,22 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str) -> Path:
     n_eval = 500 if quick else setting.n_eval
     steps = 60 if quick else setting.steps
     page = out_dir / ("amgan.md" if setting.dataset == "fashion" else f"amgan-{setting.dataset}.md")
-    for labeling in setting.labelings:
-        results[labeling] = {}
-        for obj, label in MODELS:
-            exp, secs, steps = train_one(setting, obj, labeling, runs, quick)
-            timings[f"{labeling}/{label}"] = secs
-            results[labeling][label] = evaluate(exp, clf, ref, setting, labeling, n_eval,
-                                                fig_dir / f"{setting.dataset}_{labeling}_{obj}.png", f"{label}, {labeling}")
-            r = results[labeling][label]
-            print(f"amgan: {labeling:10s} {label:9s} AM {r['am_score']:.3f}  IS {r['is']:.2f}  max MS-SSIM "
-                  f"{r['ms_ssim_max']:.3f}  ({secs:.0f} s)", flush=True)
-            (fig_dir / f"{setting.dataset}_results.json").write_text(json.dumps(
-                {"classifier_test_accuracy": acc, "classifier_sha256": sha, "results": results, "train_seconds": timings}, indent=1))
-            page.write_text(_page(setting, name, quick, acc, results, timings, steps, n_eval, len(ds), sha))
+    arms = [(labeling, obj, label) for labeling in setting.labelings for obj, label in MODELS]
+    for labeling, obj, label in arms:
+        results.setdefault(labeling, {})
+        run_dir, secs = futures[(labeling, obj)].result()
+        exp = load_trained(run_dir)
+        timings[f"{labeling}/{label}"] = secs
+        results[labeling][label] = evaluate(exp, clf, ref, setting, labeling, n_eval,
+                                            fig_dir / f"{setting.dataset}_{labeling}_{obj}.png", f"{label}, {labeling}")
+        r = results[labeling][label]
+        print(f"amgan: {labeling:10s} {label:9s} AM {r['am_score']:.3f}  IS {r['is']:.2f}  max MS-SSIM "
+              f"{r['ms_ssim_max']:.3f}  ({secs:.0f} s)", flush=True)
+        (fig_dir / f"{setting.dataset}_results.json").write_text(json.dumps(
+            {"classifier_test_accuracy": acc, "classifier_sha256": sha, "results": results, "train_seconds": timings,
+             "wall_seconds": time.perf_counter() - t_start, "workers": workers}, indent=1))
+        page.write_text(_page(setting, name, quick, acc, results, timings, steps, n_eval, len(ds), sha,
+                              time.perf_counter() - t_start, workers))
     return page
 
 
@@ -260,13 +339,16 @@ def _table(rows: dict, timings: dict, prefix: str) -> list[str]:
 
 
 def _page(setting: Setting, name: str, quick: bool, acc: float, results: dict, timings: dict, steps: int,
-          n_eval: int, n_train: int, sha: str = "") -> str:
+          n_eval: int, n_train: int, sha: str = "", wall: float = 0.0, workers: int = 1) -> str:
     cmd = f"condgan reproduce amgan.{name}{' --quick' if quick else ''} --out docs/results"
     lines = [
         "# AM-GAN (Zhou et al., ICLR 2018): Tables 1-2 at CPU scale", "",
         f"Command: `{cmd}` (written by `plugins/amgan/reproduce.py`; seed {setting.seed}; "
         f"{'QUICK smoke run, numbers are not meaningful' if quick else 'full run'}). The page is rewritten after "
-        "every model, so a partial page shows the models finished so far.", "",
+        "every model, so a partial page shows the models finished so far. "
+        f"Wall time so far: {wall / 60:.1f} min ({workers} worker process{'es' if workers > 1 else ''} of one thread each "
+        "training the models while the main process trains and applies C; training seconds per model in the "
+        "tables, 0 where a finished run on disk was reused).", "",
         "## Setup", "",
         f"- Data: `{setting.dataset}` ({n_train} training images{', ' + ', '.join(setting.overrides) if setting.overrides else ''}).",
         f"- Five objectives with **dynamic** labeling (the paper's main comparison, Sec. 7.1.2) and with **predefined** "
