@@ -136,6 +136,7 @@ def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool
     """Train one model (one thread) unless a finished run is already on disk; return its run directory and the
     training seconds (0 when reused). Runs in a worker process of :func:`run`."""
     from condgan.build import build_experiment
+    from condgan.checkpoint import list_checkpoints
     from condgan.config import parse_config
     from condgan.interrupts import raise_if_interrupted
     from condgan.plugin_manager import get_components, get_plugin_manager
@@ -149,9 +150,11 @@ def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool
         return str(run_dir), json.loads(timing.read_text())["seconds"] if timing.exists() else 0.0
     comps = get_components()
     exp = build_experiment(parse_config(raw, comps, source=f"reproduce {run_name}"), comps)
+    # a run stopped by a signal continues from its checkpoint (bit-exact); a changed config is refused then
+    partial = bool(list_checkpoints(run_dir / "checkpoints"))
     t0 = time.perf_counter()
-    raise_if_interrupted(train(exp, run_dir, versions=get_plugin_manager().versions(), force=True,
-                               log=lambda *a, **k: None))  # a signal stops the reproduction, not just this model
+    raise_if_interrupted(train(exp, run_dir, versions=get_plugin_manager().versions(), resume=partial,
+                               force=not partial, log=lambda *a, **k: None))  # a signal stops the whole reproduction
     secs = time.perf_counter() - t0
     timing.write_text(json.dumps({"seconds": secs}))
     return str(run_dir), secs
@@ -243,7 +246,7 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str, workers: int | 
     out_dir = Path(out_dir)
     fig_dir = out_dir / "amgan"
     fig_dir.mkdir(parents=True, exist_ok=True)
-    runs = Path(os.environ.get("CONDGAN_RUNS", "runs")) / "amgan_reproduce"
+    runs = Path(os.environ.get("CONDGAN_RUNS", "runs")) / ("amgan_reproduce_quick" if quick else "amgan_reproduce")
     workers = workers or int(os.environ.get("CONDGAN_WORKERS", "2"))
     with contextlib.ExitStack() as stack:
         if workers > 1:
