@@ -73,7 +73,8 @@ class Dataset:
             x, y = x.pin_memory(), y.pin_memory()
         x = self.to_float(x.to(device, non_blocking=non_blocking))
         y = y.to(device, non_blocking=non_blocking)
-        return Batch(x=x, c=self.spec.encode(y) if self.labeled else None, y=y)
+        # labels were range-checked once when the dataset was made: no per-batch check (and no GPU sync)
+        return Batch(x=x, c=self.spec.encode(y, check=False) if self.labeled else None, y=y)
 
     def class_counts(self) -> list[list[int]]:
         return [torch.bincount(self.y[:, j], minlength=g.size).tolist() for j, g in enumerate(self.spec.groups)]
@@ -112,7 +113,7 @@ class BatchStream:
             g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
             self._perm, self._perm_epoch = torch.randperm(len(self.dataset), generator=g), epoch
         idx = self._perm[k * self.batch_size:(k + 1) * self.batch_size]
-        return idx[self.rank::self.world]
+        return idx if self.world == 1 else idx[self.rank::self.world]
 
     def batch(self, step: int) -> Batch:
         b = self.dataset.batch(self.indices(step), self.device, non_blocking=self.non_blocking, pin=self.pin)

@@ -7,9 +7,11 @@ checkpoints. No hook is called inside the loop; the objective is plain Python.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import json
+import math
 import platform
 import random
 import signal
@@ -78,6 +80,11 @@ class MetricsLog:
             return
         with open(self.path, "a", newline="") as f:
             csv.DictWriter(f, fieldnames=self.columns).writerow(row)
+
+
+def is_finite(t: torch.Tensor) -> bool:
+    """Every value of ``t`` is finite. A one-element loss is read once (``item``) instead of three tensor ops."""
+    return math.isfinite(t.item()) if t.numel() == 1 else bool(torch.isfinite(t.detach()).all())
 
 
 def rng_state() -> dict[str, Any]:
@@ -273,7 +280,7 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
             for opt in obj.optimizers_of(name):
                 totals[opt] = totals[opt] + loss if opt in totals else loss
         for opt, total in totals.items():
-            if d.any(not bool(torch.isfinite(total.detach()).all())):  # every rank skips or stops together
+            if d.any(not is_finite(total)):  # every rank skips or stops together
                 bad = [n for n, v in out.losses.items() if not torch.isfinite(v.detach()).all()] or ["(on another rank)"]
                 msg = f"non-finite loss {', '.join(repr(b) for b in bad)} at step {step} (optimizer '{opt}')"
                 if run.on_nonfinite == "skip":
@@ -292,7 +299,8 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
         return True
 
     rng_devices = [m.device] if m.device.type == "cuda" else []
-    amp = torch.autocast(m.device.type, dtype=torch.bfloat16, enabled=run.precision == "bf16")
+    # a disabled autocast still costs its enter/exit every step
+    amp = torch.autocast(m.device.type, dtype=torch.bfloat16) if run.precision == "bf16" else contextlib.nullcontext()
     last_logs: dict[str, float] = {}
     progress = None
     if is_main and run.progress:
@@ -303,7 +311,9 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
     t0, step = time.perf_counter(), start
     with StopRequested() as stop:
         for step in range(start, run.steps):
-            m.generator.train(), m.discriminator.train()
+            for mod in (m.generator, m.discriminator):  # train mode again after whatever switched it to eval
+                if not mod.training:  # (Module.train() walks every submodule: costly on every step)
+                    mod.train()
             real = stream.batch(step)
             g_turn = step % run.g_every == 0
             with amp:

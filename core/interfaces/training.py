@@ -40,7 +40,9 @@ class Batch:
         return self.x.shape[0]
 
     def head(self, n: int) -> "Batch":
-        """The first ``n`` rows."""
+        """The first ``n`` rows (the batch itself when it has no more)."""
+        if n >= len(self):
+            return self
         return Batch(*(t[:n] if t is not None else None for t in (self.x, self.c, self.y, self.z)))
 
 
@@ -64,7 +66,12 @@ class PriorUpdater(nn.Module, abc.ABC):
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` one-hot condition vectors ``(n, K)``, each group drawn independently from its slice of probs()."""
-        p = self.probs().detach()
+        p = self.probs()
+        if p.requires_grad:  # a learned prior's probabilities; a buffer needs no detach
+            p = p.detach()
+        if len(self.spec.groups) == 1:  # one group: the same draw without slicing and concatenating
+            idx = torch.multinomial(p.float(), n, replacement=True, generator=generator)
+            return torch.nn.functional.one_hot(idx, p.shape[0]).to(p.dtype)
         parts = []
         for s in self.spec.slices:
             idx = torch.multinomial(p[s].float(), n, replacement=True, generator=generator)
