@@ -335,6 +335,7 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
             if done % run.log_every == 0 or done == run.steps:  # every rank joins the mean; rank 0 writes it
                 logs = {**(out_d.losses), **(out_g.losses if out_g is not None else {}), **out_d.logs,
                         **(out_g.logs if out_g is not None else {})}
+                logs = {k: torch.as_tensor(v()) if callable(v) else v for k, v in logs.items()}  # lazy logs
                 last_logs = mean_scalars(logs, world)
                 row = {"step": done, "time_s": round(time.perf_counter() - t0, 3), **{k: f"{v:.6g}" for k, v in last_logs.items()}}
                 if is_main:

@@ -58,7 +58,7 @@ class CGANObjective(Objective):
             c = d.real.c
             losses["d_reg"] = penalty(self.reg, self.params.regularizer_weight,
                                       lambda x: self.logit(m.discriminator(x), c[: len(x)]), d.x_real, d.x_fake, t_r, t_f)
-        return StepOutput(losses, logs={"d_real": t_r.mean(), "d_fake": t_f.mean()})
+        return StepOutput(losses, logs={"d_real": lambda: t_r.mean(), "d_fake": lambda: t_f.mean()})  # log steps only
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         fake = m.generate(len(real), grad=True)

@@ -13,7 +13,7 @@ How one step uses them (the loop is :func:`condgan.train.train`; read it top to 
 from __future__ import annotations
 
 import abc
-from typing import Any, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import attrs
 import torch
@@ -187,12 +187,15 @@ class StepOutput:
     """What one side of a step produces.
 
     ``losses``: loss name -> scalar tensor; ``objective.losses`` maps each name to the optimizer(s) it updates.
-    ``logs``: extra scalars to log (detached or not; the loop detaches).
+    ``logs``: extra scalars to log (detached or not; the loop detaches). A value may also be a function of no
+    arguments that returns the scalar: the loop calls it on logging steps only, so a metric that needs computing
+    (an accuracy, a mean) costs nothing on the other steps. Such a function must read tensors computed in this
+    step, not state that the optimizer steps change.
     ``class_probs``: ``(B, K)`` class probabilities of real data for ``prior.update`` (or None).
     """
 
     losses: dict[str, Tensor]
-    logs: dict[str, Tensor] = attrs.field(factory=dict)
+    logs: dict[str, Tensor | Callable[[], Tensor | float]] = attrs.field(factory=dict)
     class_probs: Tensor | None = None
 
 

@@ -177,9 +177,9 @@ class KPlusOneObjective(_Base):
                 else:
                     p_ref = lu.new_full((self.K,), 1.0 / self.K)
                 losses["d_reference"] = p.reference_weight * L.reference_marginal_loss(lu, p_ref)
-        d_r = torch.sigmoid(L.binary_logit(lr.detach()))
-        logs = {"D_r_real": d_r.mean(), "D_r_fake": torch.sigmoid(L.binary_logit(lf.detach())).mean(),
-                "real_class_acc": _accuracy(lr[:n_lab, : self.K].detach(), real.c[:n_lab])}
+        logs = {"D_r_real": lambda: torch.sigmoid(L.binary_logit(lr.detach())).mean(),  # computed on log steps only
+                "D_r_fake": lambda: torch.sigmoid(L.binary_logit(lf.detach())).mean(),
+                "real_class_acc": lambda: _accuracy(lr[:n_lab, : self.K].detach(), real.c[:n_lab])}
         return StepOutput(losses, logs=logs)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
@@ -283,7 +283,8 @@ class AuxiliaryClassifierObjective(_Base):
         out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
         losses = {"d_adv": L.gan_discriminator_loss(out_r.adv, out_f.adv, real_smoothing=p.real_smoothing,
                                                     fake_smoothing=p.fake_smoothing)}
-        logs = {"D_r_real": torch.sigmoid(out_r.adv.detach()).mean(), "D_r_fake": torch.sigmoid(out_f.adv.detach()).mean()}
+        logs = {"D_r_real": lambda: torch.sigmoid(out_r.adv.detach()).mean(),  # computed on log steps only
+                "D_r_fake": lambda: torch.sigmoid(out_f.adv.detach()).mean()}
         if self.uses_classifier:
             if p.d_aux_weight:
                 target = L.smooth_classes(real.c.to(out_r.cls.dtype), p.class_smoothing)
@@ -293,7 +294,7 @@ class AuxiliaryClassifierObjective(_Base):
                 losses["d_aux_fake"] = p.d_aux_weight * L.auxiliary_classifier_loss(out_f.cls, t_fake)
             if p.uniform_on_fake_weight:
                 losses["d_aux_uniform"] = p.uniform_on_fake_weight * L.uniform_classifier_loss(out_f.cls)
-            logs["real_class_acc"] = _accuracy(out_r.cls.detach(), real.c)
+            logs["real_class_acc"] = lambda: _accuracy(out_r.cls.detach(), real.c)
         return StepOutput(losses, logs=logs)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:

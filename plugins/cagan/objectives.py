@@ -97,7 +97,8 @@ class CAGANObjective(Objective):
                 return (m.discriminator(x).cond * c[: len(x)]).sum(1)
 
             losses["d_reg"] = penalty(self.reg, p.regularizer_weight, critic, x_real, x_fake, t_r, t_f)
-        logs = {"d_real_active": _active_mean(out_r.cond, real.c), "d_fake_active": _active_mean(out_f.cond, fake.c)}
+        logs = {"d_real_active": lambda: _active_mean(out_r.cond, real.c),  # computed on log steps only
+                "d_fake_active": lambda: _active_mean(out_f.cond, fake.c)}
         return StepOutput(losses, logs=logs)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
@@ -201,26 +202,27 @@ class ACGANObjective(Objective):
         p = self.params
         d = m.discriminate(real, step, self.reg)
         real, fake, x_real, x_fake, out_r, out_f = d.real, d.fake, d.x_real, d.x_fake, d.out_real, d.out_fake
-        zero = out_r.cls.new_zeros(())
-        l_adv = L.adversarial_d_loss(out_r.adv, out_f.adv, self.adv, p.reduction) if p.adv_weight > 0 else zero
+        l_adv = (L.adversarial_d_loss(out_r.adv, out_f.adv, self.adv, p.reduction) if p.adv_weight > 0
+                 else out_r.cls.new_zeros(()))
         l_cls_r = self._cls(out_r.cls, real.c)
-        l_cls_g = self._cls(out_f.cls, fake.c)
-        total = L.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g if p.cls_fake_in_d else None,
+        l_cls_g = self._cls(out_f.cls, fake.c) if p.cls_fake_in_d else None
+        total = L.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g,
                                            lambda_cls=p.lambda_cls, adv_weight=p.adv_weight,
                                            cls_fake_in_d=p.cls_fake_in_d)
         losses = {"d_acgan": total}
         if self.reg:
             losses["d_reg"] = penalty(self.reg, p.regularizer_weight, lambda x: m.discriminator(x).adv,
                                        x_real, x_fake, out_r.adv, out_f.adv)
-        logs = {"l_adv_d": l_adv, "l_cls_r": l_cls_r, "l_cls_g": l_cls_g.detach()}
+        # L_cls^g only logged (Eq. 7): computed on log steps only, without a graph
+        logs = {"l_adv_d": l_adv, "l_cls_r": l_cls_r,
+                "l_cls_g": l_cls_g.detach() if l_cls_g is not None else lambda: self._cls(out_f.cls.detach(), fake.c)}
         return StepOutput(losses, logs=logs)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
         fake = m.generate(len(real), grad=True)
         out = _fake_view(m, real, fake, step)
-        zero = out.cls.new_zeros(())
-        l_adv = L.adversarial_g_loss(out.adv, self.adv, p.reduction) if p.adv_weight > 0 else zero
+        l_adv = L.adversarial_g_loss(out.adv, self.adv, p.reduction) if p.adv_weight > 0 else out.cls.new_zeros(())
         l_cls_g = self._cls(out.cls, fake.c)
         l_cls_r = None
         if p.real_cls_in_g:

@@ -109,8 +109,9 @@ class CGPGANObjective(Objective):
         losses["q_cls"] = p.lambda_cls * L.classification_loss(logits_f, c_fake)
         if p.lambda_creg > 0:
             losses["q_creg"] = p.lambda_creg * L.classifier_gradient_penalty(logits_f, c_fake, x_fake)
-        logs = {"normalizing": torch.tensor(float(self.normalizing(m, step))),
-                "prior_entropy": L.prior_entropy(m.prior.probs().detach())}
+        normalizing = float(self.normalizing(m, step))
+        # the prior's entropy now, before this step's prior update; the flag as a tensor on log steps only
+        logs = {"normalizing": lambda: torch.tensor(normalizing), "prior_entropy": L.prior_entropy(m.prior.probs().detach())}
         return StepOutput(losses=losses, logs=logs, class_probs=probs_r)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:

@@ -102,8 +102,9 @@ class ACGANObjective(Objective):
                 "g_cls": self.params.ac_weight * L.class_cross_entropy(out.cls, fake.c).mean()}
 
     @staticmethod
-    def _accuracy_logs(real: Batch, out_r) -> dict[str, Tensor]:
-        return {"acc_real": (out_r.cls.argmax(1) == real.c.argmax(1)).float().mean()}
+    def _accuracy_logs(real: Batch, out_r) -> dict:
+        """Accuracy of C on the real batch, computed on log steps only."""
+        return {"acc_real": lambda: (out_r.cls.argmax(1) == real.c.argmax(1)).float().mean()}
 
     # -- the two sides ------------------------------------------------------------------------------------------
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
