@@ -161,7 +161,8 @@ class KPlusOneObjective(_Base):
         lr, lf = self.logits(out_r), self.logits(out_f)
         n_unl = int(round(p.unlabeled_fraction * len(real)))
         n_lab = len(real) - n_unl
-        per = L.kplus1_discriminator_loss(lr[:n_lab], real.c[:n_lab].to(lr.dtype), lf, real_smoothing=p.real_smoothing,
+        lr_lab, c_lab = (lr, real.c) if n_unl == 0 else (lr[:n_lab], real.c[:n_lab])
+        per = L.kplus1_discriminator_loss(lr_lab, c_lab.to(lr.dtype), lf, real_smoothing=p.real_smoothing,
                                           fake_smoothing=p.fake_smoothing, class_smoothing=p.class_smoothing,
                                           reduction="none")
         losses = {"d_fake": per[n_lab:].mean()}

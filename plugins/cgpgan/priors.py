@@ -110,9 +110,13 @@ class GumbelPrior(PriorUpdater):
         self.theta = nn.Parameter(torch.zeros(ctx.spec.num_conditions))  # uniform after the softmax
 
     def probs(self) -> Tensor:
+        if len(self.spec.groups) == 1:  # one group: no slicing and concatenating every step
+            return F.softmax(self.theta, dim=0)
         return torch.cat([F.softmax(self.theta[s], dim=0) for s in self.spec.slices])
 
     def rsample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``(n, K)`` differentiable Gumbel-softmax samples, one block per group."""
+        if len(self.spec.groups) == 1:
+            return gumbel_softmax_sample(self.theta, n, self.params.temperature, self.params.hard, generator=generator)
         return torch.cat([gumbel_softmax_sample(self.theta[s], n, self.params.temperature, self.params.hard,
                                                 generator=generator) for s in self.spec.slices], dim=1)
