@@ -19,6 +19,7 @@ import attrs
 import torch
 from torch import Tensor, nn
 
+from ..builtins.regularizers import prepare_inputs  # imported here, not in discriminate(): that runs every step
 from ..conditions import ConditionSpec
 from .networks import Classifier, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
 
@@ -148,8 +149,6 @@ class Models:
     def discriminate(self, real: Batch, step: int, regularizer: str = "") -> "DiscriminatorStep":
         """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,
         inputs prepared for the regularizer ("r1" / "r2" need gradients w.r.t. x), and the discriminator's outputs."""
-        from ..builtins.regularizers import prepare_inputs
-
         n_real, n_fake = self.composer.split(len(real), step, step // max(1, self.steps_per_epoch))
         real, fake = real.head(n_real), self.generate(n_fake)
         x_real, x_fake = prepare_inputs(regularizer, real.x, fake.x)
