@@ -110,8 +110,9 @@ class CGPGANObjective(Objective):
         if p.lambda_creg > 0:
             losses["q_creg"] = p.lambda_creg * L.classifier_gradient_penalty(logits_f, c_fake, x_fake)
         normalizing = float(self.normalizing(m, step))
-        # the prior's entropy now, before this step's prior update; the flag as a tensor on log steps only
-        logs = {"normalizing": lambda: torch.tensor(normalizing), "prior_entropy": L.prior_entropy(m.prior.probs().detach())}
+        prior = m.prior.probs().detach().clone()  # as it is now, before this step's prior update
+        logs = {"normalizing": lambda: torch.tensor(normalizing),  # computed on log steps only
+                "prior_entropy": lambda: L.prior_entropy(prior)}
         return StepOutput(losses=losses, logs=logs, class_probs=probs_r)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
@@ -227,7 +228,8 @@ class ElasticInfoGANObjective(InfoGANObjective):
         losses = {"g_adv": adv, "g_cls": cls}
         if learn_prior:
             losses["prior_g"] = adv + cls
-        return StepOutput(losses=losses, logs={"prior_entropy": L.prior_entropy(m.prior.probs().detach())})
+        prior = m.prior.probs().detach()  # a new tensor (softmax of the logits), so the prior's step leaves it as is
+        return StepOutput(losses=losses, logs={"prior_entropy": lambda: L.prior_entropy(prior)})
 
 
 @attrs.frozen
