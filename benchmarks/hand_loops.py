@@ -1,0 +1,443 @@
+"""Hand-written PyTorch training loops, one per built-in objective: the baseline the framework's loop is timed against.
+
+Each loop trains the *same* modules (built by condgan from the same config, so the initial weights are the same),
+with the same loss math (the plugins' pure functions from ``plugins/<p>/losses.py``, called inline), the same Adam
+optimizers and the same batches (the seeded per-epoch permutations of :class:`condgan.data.BatchStream`, written
+out). What is left out is the framework's orchestration: no Objective, Models, Batch or StepOutput objects, no
+composer, no loss-to-optimizer table, no non-finite check, no per-step log metrics; the loss values are read
+(``float``) every ``log_every`` steps only, as a careful hand-written loop would.
+
+Each loop implements its objective's *default* parameters (what ``benchmarks/configs.py`` runs) and checks that the
+parameters it is given are those. The step draws random numbers in the framework's order and backpropagates with
+``backward(inputs=...)`` into each optimizer's own parameters, as the framework's loop does, so after the same
+number of steps from the same seed both give the same weights (``tests/test_benchmarks.py`` checks it): the two
+loops do the same arithmetic and the timing difference is orchestration alone.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from condgan.builtins.adversarial import least_squares, minimax, non_saturating
+from condgan.builtins.objectives import selected_logit
+from condgan.plugins.amgan import losses as AM
+from condgan.plugins.cagan import losses as CA
+from condgan.plugins.cgpgan import losses as CG
+from condgan.plugins.uacgan import losses as UA
+
+
+class HandLoop:
+    """The modules, optimizers and data of one built experiment, and the plain-PyTorch helpers every loop uses."""
+
+    def __init__(self, exp, log_every: int = 50):
+        m, run = exp.models, exp.config.run
+        self.name = exp.config.components["objective"].type
+        self.step_fn = HAND_STEPS[self.name]
+        self.p = exp.objective.params
+        self.G, self.D, self.Q, self.T, self.prior = (m.generator, m.discriminator, m.classifier,
+                                                      m.statistics_network, m.prior)
+        self.device, self.B, self.seed, self.log_every = m.device, run.batch_size, run.seed, log_every
+        if run.update != "alternating" or run.g_every != 1 or run.ema_decay or run.precision != "fp32":
+            raise ValueError("the hand-written loops implement alternating updates, g_every = 1, no EMA, fp32")
+        ds = exp.dataset
+        if len(ds.spec.groups) != 1 or len(m.spec.groups) != 1:
+            raise ValueError("the hand-written loops implement a single group of exclusive classes")
+        self.x_data, self.y_data, self.K_data = ds.x, ds.y[:, 0], ds.spec.num_conditions
+        self.K, self.zdim = m.spec.num_conditions, exp.ctx.latent_dim
+        self.steps_per_epoch = len(ds) // self.B
+        self._epoch, self._perm = -1, None
+        self.opt: dict[str, torch.optim.Optimizer] = {}
+        self.params: dict[str, list[Tensor]] = {}
+        for name, module in m.trainable().items():
+            o = exp.config.optimizers.get(name)
+            if o is not None and o.type != "adam":
+                raise ValueError("the hand-written loops use Adam")
+            kw = {} if o is None else {"lr": o.lr, "betas": o.betas, "eps": o.eps, "weight_decay": o.weight_decay}
+            ps = [p for p in module.parameters() if p.requires_grad]
+            self.opt[name], self.params[name] = torch.optim.Adam(ps, **({"lr": 2e-4, "betas": (0.5, 0.999)} | kw)), ps
+        self.logged: list[dict[str, float]] = []
+
+    # -- data, noise, conditions ------------------------------------------------------------------------------
+    def batch(self, step: int) -> tuple[Tensor, Tensor]:
+        """Real ``(x, c)`` of ``step``: batch k of epoch e's permutation (seed * 1_000_003 + e), drop-last."""
+        epoch, k = divmod(step, self.steps_per_epoch)
+        if epoch != self._epoch:
+            g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            self._perm, self._epoch = torch.randperm(len(self.x_data), generator=g), epoch
+        idx = self._perm[k * self.B:(k + 1) * self.B]
+        x = self.x_data[idx]
+        x = x.float().div_(127.5).sub_(1.0) if x.dtype == torch.uint8 else x.float()
+        return x.to(self.device), F.one_hot(self.y_data[idx].to(self.device), self.K_data).float()
+
+    def prior_conditions(self, n: int) -> Tensor:
+        """``n`` one-hot conditions from the prior's probabilities (a buffer: uniform, or CGPGAN's EMA)."""
+        return F.one_hot(torch.multinomial(self.prior.p, n, replacement=True), self.K).float()
+
+    def generate(self, n: int, c: Tensor | None = None, grad: bool = False) -> tuple[Tensor, Tensor]:
+        """``(x, c)``: z ~ N(0, I) first, then c from the prior unless given (the framework's order)."""
+        z = torch.randn(n, self.zdim, device=self.device)
+        if c is None:
+            c = self.prior_conditions(n)
+        with torch.set_grad_enabled(grad):
+            return self.G(z, c), c
+
+    # -- updates ----------------------------------------------------------------------------------------------
+    def update(self, *pairs: tuple[str, Tensor]) -> None:
+        """Backward each ``(optimizer, loss)`` into that optimizer's parameters, then step them all."""
+        for i, (name, loss) in enumerate(pairs):
+            self.opt[name].zero_grad(set_to_none=True)
+            loss.backward(inputs=self.params[name], retain_graph=i < len(pairs) - 1)
+        for name, _ in pairs:
+            self.opt[name].step()
+
+    def run(self, start: int, steps: int) -> None:
+        """Train steps ``start .. start + steps - 1``; read the loss values every ``log_every`` steps."""
+        self.G.train(), self.D.train()
+        for step in range(start, start + steps):
+            losses = self.step_fn(self, step)
+            if (step + 1) % self.log_every == 0:
+                self.logged.append({"step": step + 1, **{k: float(v.detach()) for k, v in losses.items()}})
+
+
+def seed_like_train(seed: int) -> None:
+    """The global seeding :func:`condgan.train.train` does before its first step."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def _check(cond: bool, name: str) -> None:
+    if not cond:
+        raise ValueError(f"the hand-written loop of {name} implements its default parameters only")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# core
+# ---------------------------------------------------------------------------------------------------------------
+def core_cgan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p = h.p
+    _check(p.adversarial == "core.non_saturating" and not p.regularizer and p.conditional, h.name)
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    t_r, t_f = selected_logit(h.D(x).cond, c), selected_logit(h.D(xf).cond, cf)
+    d = F.softplus(-t_r).mean() + F.softplus(t_f).mean()
+    h.update(("discriminator", d))
+    xf, cf = h.generate(h.B, grad=True)
+    g = F.softplus(-selected_logit(h.D(xf).cond, cf)).mean()
+    h.update(("generator", g))
+    return {"d_adv": d, "g_adv": g}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# cagan: CA-GAN, modified AC-GAN, original AC-GAN
+# ---------------------------------------------------------------------------------------------------------------
+LSGAN, MINIMAX, NS = least_squares(), minimax(), non_saturating()
+
+
+def cagan_ca_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p = h.p
+    _check(p.adversarial == "core.least_squares" and p.reduction == "mean" and not p.regularizer, h.name)
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    d = CA.conditional_activation_d_loss(h.D(x).cond, c, h.D(xf).cond, cf, LSGAN, "mean")
+    h.update(("discriminator", d))
+    xf, cf = h.generate(h.B, grad=True)
+    g = CA.conditional_activation_g_loss(h.D(xf).cond, cf, LSGAN, "mean")
+    h.update(("generator", g))
+    return {"d_ca": d, "g_ca": g}
+
+
+def _cagan_acgan(h: HandLoop, step: int, family, cls_fake_in_d: bool) -> dict[str, Tensor]:
+    p = h.p
+    _check(p.adv_weight == 1.0 and not p.real_cls_in_g and p.classification == "softmax" and p.reduction == "mean"
+           and not p.regularizer and p.cls_fake_in_d == cls_fake_in_d, h.name)
+    slices = [slice(0, h.K)]
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    out_r, out_f = h.D(x), h.D(xf)
+    l_adv = CA.adversarial_d_loss(out_r.adv, out_f.adv, family, "mean")
+    l_cls_r = CA.classification_loss(out_r.cls, c, slices, "softmax", "mean")
+    l_cls_g = CA.classification_loss(out_f.cls, cf, slices, "softmax", "mean") if cls_fake_in_d else None
+    d = CA.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g, lambda_cls=p.lambda_cls, adv_weight=1.0,
+                                    cls_fake_in_d=cls_fake_in_d)
+    h.update(("discriminator", d))
+    xf, cf = h.generate(h.B, grad=True)
+    out = h.D(xf)
+    g = CA.acgan_generator_loss(CA.adversarial_g_loss(out.adv, family, "mean"),
+                                CA.classification_loss(out.cls, cf, slices, "softmax", "mean"),
+                                None, lambda_cls=p.lambda_cls, adv_weight=1.0)
+    h.update(("generator", g))
+    return {"d_acgan": d, "g_acgan": g}
+
+
+def cagan_modified_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    _check(h.p.adversarial == "core.least_squares", h.name)
+    return _cagan_acgan(h, step, LSGAN, cls_fake_in_d=False)
+
+
+def cagan_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    _check(h.p.adversarial == "core.minimax", h.name)
+    return _cagan_acgan(h, step, MINIMAX, cls_fake_in_d=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# amgan: AM-GAN, LabelGAN (K+1 classes); AC-GAN*, AC-GAN*+, AC-GAN, GAN*, GAN (2 classes + classifier)
+# All with dynamic labeling (the default): G gets c = 0, the target is argmax of D's class logits.
+# ---------------------------------------------------------------------------------------------------------------
+def _amgan_common_defaults(h: HandLoop) -> None:
+    p = h.p
+    _check(p.labeling == "dynamic" and p.generator_loss == "log_d" and p.real_smoothing == 0 and p.fake_smoothing == 0
+           and p.generator_smoothing == 0 and p.class_smoothing == 0 and p.dynamic_sharpness == 0, h.name)
+
+
+def _kplus1(h: HandLoop, step: int, explicit_target: bool) -> dict[str, Tensor]:
+    p = h.p
+    _amgan_common_defaults(h)
+    _check(not p.learned_fake_logit and p.unlabeled_fraction == 0, h.name)
+    x, c = h.batch(step)
+    zeros = torch.zeros(h.B, h.K, device=h.device)
+    xf, _ = h.generate(h.B, c=zeros)
+    lr, lf = AM.kplus1_logits(h.D(x).cls), AM.kplus1_logits(h.D(xf).cls)
+    per = AM.kplus1_discriminator_loss(lr, c, lf, reduction="none")
+    d = per[h.B:].mean() + per[:h.B].mean()
+    h.update(("discriminator", d))
+    xf, _ = h.generate(h.B, c=torch.zeros(h.B, h.K, device=h.device), grad=True)
+    lg = AM.kplus1_logits(h.D(xf).cls)
+    if explicit_target:
+        g = AM.amgan_generator_loss(lg, AM.dynamic_target(lg[:, :h.K]), aux_weight=p.aux_weight)
+    else:
+        g = AM.labelgan_generator_loss(lg)
+    h.update(("generator", g))
+    return {"d": d, "g": g}
+
+
+def amgan_am_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    return _kplus1(h, step, explicit_target=True)
+
+
+def amgan_label_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    return _kplus1(h, step, explicit_target=False)
+
+
+def _auxiliary(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p = h.p
+    _amgan_common_defaults(h)
+    classifier = p.g_aux_weight > 0 or p.d_aux_weight > 0 or p.uniform_on_fake_weight > 0
+    x, c = h.batch(step)
+    xf, _ = h.generate(h.B, c=torch.zeros(h.B, h.K, device=h.device))
+    out_r, out_f = h.D(x), h.D(xf)
+    d = AM.gan_discriminator_loss(out_r.adv, out_f.adv)
+    if classifier and p.d_aux_weight:
+        d = d + p.d_aux_weight * AM.auxiliary_classifier_loss(out_r.cls, c)
+    if classifier and p.aux_on_fake_in_d:
+        d = d + p.d_aux_weight * AM.auxiliary_classifier_loss(out_f.cls, AM.dynamic_target(out_f.cls))
+    if classifier and p.uniform_on_fake_weight:
+        d = d + p.uniform_on_fake_weight * AM.uniform_classifier_loss(out_f.cls)
+    h.update(("discriminator", d))
+    xf, _ = h.generate(h.B, c=torch.zeros(h.B, h.K, device=h.device), grad=True)
+    out = h.D(xf)
+    if p.g_aux_weight:
+        g = AM.acgan_generator_loss(out.adv, out.cls, AM.dynamic_target(out.cls), aux_weight=p.g_aux_weight)
+    else:
+        g = AM.gan_generator_loss(out.adv)
+    h.update(("generator", g))
+    return {"d": d, "g": g}
+
+
+def amgan_ac_gan_star(h, step):
+    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (1, 1, False, 0), h.name)
+    return _auxiliary(h, step)
+
+
+def amgan_ac_gan_star_plus(h, step):
+    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (1, 1, False, 1), h.name)
+    return _auxiliary(h, step)
+
+
+def amgan_ac_gan(h, step):
+    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (1, 1, True, 0), h.name)
+    return _auxiliary(h, step)
+
+
+def amgan_gan_star(h, step):
+    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (0, 0.1, False, 0), h.name)
+    return _auxiliary(h, step)
+
+
+def amgan_gan(h, step):
+    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (0, 0, False, 0), h.name)
+    return _auxiliary(h, step)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# cgpgan: CGPGAN, InfoGAN, Elastic-InfoGAN, vanilla GAN with a categorical latent
+# ---------------------------------------------------------------------------------------------------------------
+def cgpgan_cgpgan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p = h.p
+    _check(p.loss == "core.non_saturating" and p.normalize_until_step == -1 and p.lambda_r2 > 0 and p.lambda_creg > 0,
+           h.name)
+    x, _ = h.batch(step)  # unsupervised: real labels are never read
+    xf, cf = h.generate(h.B)
+    xf = xf.detach().requires_grad_(True)
+    with torch.no_grad():
+        probs = F.softmax(h.Q(x), dim=1)
+        if step // h.steps_per_epoch < p.normalize_until_epoch:
+            probs = CG.prob_normalize(probs)
+    c_r = CG.argmax_onehot(probs)
+    out_r, out_f = h.D(x), h.D(xf)
+    d = CG.conditional_d_loss(out_r.cond, c_r, out_f.cond, cf, NS) + p.lambda_r2 * CG.conditional_r2_penalty(out_f.cond, cf, xf)
+    logits_f = h.Q(xf)
+    q = p.lambda_cls * CG.classification_loss(logits_f, cf) + p.lambda_creg * CG.classifier_gradient_penalty(logits_f, cf, xf)
+    h.update(("discriminator", d), ("classifier", q))
+    h.prior.update(probs)  # the dynamic prior: an EMA of Q's probabilities on real data
+    xf, cf = h.generate(h.B, grad=True)
+    g = CG.conditional_g_loss(h.D(xf).cond, cf, NS)
+    h.update(("generator", g))
+    return {"d": d, "q": q, "g": g}
+
+
+def _infogan(h: HandLoop, step: int, conditions: Callable[[bool], Tensor], lambda_cls: float,
+             learn_prior: bool) -> dict[str, Tensor]:
+    p = h.p
+    x, _ = h.batch(step)
+    cf = conditions(False)
+    xf, _ = h.generate(h.B, c=cf)
+    xf = xf.detach().requires_grad_(True)
+    out_r, out_f = h.D(x), h.D(xf)
+    d = CG.infogan_d_loss(out_r.adv, out_f.adv, NS)
+    (grad,) = torch.autograd.grad(out_f.adv.sum(), xf, create_graph=True)
+    d = d + p.lambda_r2 * grad.flatten(1).pow(2).sum(1).mean()
+    if lambda_cls:
+        q = CG.infogan_q_loss(h.Q(xf.detach()), cf, lambda_cls)
+        h.update(("discriminator", d), ("classifier", q))
+    else:
+        h.update(("discriminator", d))
+    c = conditions(learn_prior)
+    xf, _ = h.generate(h.B, c=c, grad=True)
+    g = NS.g(h.D(xf).adv).mean()
+    if lambda_cls:
+        g = g + lambda_cls * CG.classification_loss(h.Q(xf), c)
+    if learn_prior:
+        h.update(("generator", g), ("prior", g))
+    else:
+        h.update(("generator", g))
+    return {"d": d, "g": g}
+
+
+def cgpgan_infogan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p = h.p
+    _check(p.loss == "core.non_saturating" and p.lambda_r2 > 0 and p.lambda_cls > 0 and p.lambda_contrastive == 0,
+           h.name)
+    return _infogan(h, step, lambda grad: h.prior_conditions(h.B), p.lambda_cls, learn_prior=False)
+
+
+def cgpgan_vanilla(h: HandLoop, step: int) -> dict[str, Tensor]:
+    _check(h.p.loss == "core.non_saturating" and h.p.lambda_r2 > 0 and h.Q is None, h.name)
+    return _infogan(h, step, lambda grad: h.prior_conditions(h.B), 0.0, learn_prior=False)
+
+
+def cgpgan_elastic_infogan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p, pp = h.p, h.prior.params
+    _check(p.loss == "core.non_saturating" and p.lambda_r2 > 0 and p.lambda_cls > 0 and p.lambda_contrastive == 0
+           and pp.start_epoch == 0 and len(h.prior.spec.groups) == 1, h.name)
+
+    def conditions(grad: bool) -> Tensor:  # Gumbel-softmax samples of the learned prior's logits
+        c = CG.gumbel_softmax_sample(h.prior.theta, h.B, pp.temperature, pp.hard)
+        return c if grad else c.detach()
+
+    return _infogan(h, step, conditions, p.lambda_cls, learn_prior=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# uacgan: AC-GAN, TAC-GAN, UAC-GAN
+# ---------------------------------------------------------------------------------------------------------------
+def _uacgan_defaults(h: HandLoop) -> None:
+    p = h.p
+    _check(p.adversarial == "core.non_saturating" and p.ac_on_fake, h.name)
+
+
+def _ac_d(h: HandLoop, x, c, xf, cf, out_r, out_f) -> Tensor:
+    cls = UA.class_cross_entropy(out_r.cls, c).mean() + UA.class_cross_entropy(out_f.cls, cf).mean()
+    return UA.gan_discriminator_loss(out_r.adv, out_f.adv, NS.d_real, NS.d_fake) + h.p.ac_weight * cls
+
+
+def _ac_g(h: HandLoop, out, cf) -> Tensor:
+    return NS.g(out.adv).mean() + h.p.ac_weight * UA.class_cross_entropy(out.cls, cf).mean()
+
+
+def uacgan_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    _uacgan_defaults(h)
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    out_r, out_f = h.D(x), h.D(xf)
+    d = _ac_d(h, x, c, xf, cf, out_r, out_f)
+    h.update(("discriminator", d))
+    xf, cf = h.generate(h.B, grad=True)
+    g = _ac_g(h, h.D(xf), cf)
+    h.update(("generator", g))
+    return {"d": d, "g": g}
+
+
+def uacgan_tac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    _uacgan_defaults(h)
+    w = h.p.twin_weight
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    out_r, out_f = h.D(x), h.D(xf)
+    d = _ac_d(h, x, c, xf, cf, out_r, out_f) + -w * UA.tac_twin_value(out_f.twin, cf)
+    h.update(("discriminator", d))
+    xf, cf = h.generate(h.B, grad=True)
+    out = h.D(xf)
+    g = _ac_g(h, out, cf) + w * UA.tac_twin_value(out.twin, cf)
+    h.update(("generator", g))
+    return {"d": d, "g": g}
+
+
+def uacgan_uac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    p, T = h.p, h.T
+    _uacgan_defaults(h)
+    _check(p.ma_trick and p.marginal == "permute" and not p.adaptive_clip and T.uses_features, h.name)
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    out_r, out_f = h.D(x), h.D(xf)
+    d = _ac_d(h, x, c, xf, cf, out_r, out_f)
+    t_joint = T(xf, cf, out_f.features)
+    t_marg = T(xf, UA.shuffle_conditions(cf), out_f.features)
+    mine = UA.mine_ma_loss(t_joint, t_marg, T.mine_log_ma, p.ma_rate)
+    T.mine_log_ma.copy_(mine.log_ma)
+    h.update(("discriminator", d + mine.loss), ("statistics_network", mine.loss))  # T on D's trunk trains it too
+    xf, cf = h.generate(h.B, grad=True)
+    out = h.D(xf)
+    dv = UA.donsker_varadhan(T(xf, cf, out.features), T(xf, UA.shuffle_conditions(cf), out.features))
+    g = _ac_g(h, out, cf) + p.lambda_mi * dv
+    h.update(("generator", g))
+    return {"d": d, "t_mine": mine.loss, "g": g}
+
+
+#: objective name -> one training step (D update, prior update, G update) of its hand-written loop
+HAND_STEPS: dict[str, Callable[[HandLoop, int], dict[str, Tensor]]] = {
+    "core.cgan": core_cgan,
+    "cagan.ca_gan": cagan_ca_gan,
+    "cagan.modified_ac_gan": cagan_modified_ac_gan,
+    "cagan.ac_gan": cagan_ac_gan,
+    "amgan.am_gan": amgan_am_gan,
+    "amgan.label_gan": amgan_label_gan,
+    "amgan.ac_gan_star": amgan_ac_gan_star,
+    "amgan.ac_gan_star_plus": amgan_ac_gan_star_plus,
+    "amgan.ac_gan": amgan_ac_gan,
+    "amgan.gan_star": amgan_gan_star,
+    "amgan.gan": amgan_gan,
+    "cgpgan.cgpgan": cgpgan_cgpgan,
+    "cgpgan.infogan": cgpgan_infogan,
+    "cgpgan.elastic_infogan": cgpgan_elastic_infogan,
+    "cgpgan.vanilla": cgpgan_vanilla,
+    "uacgan.ac_gan": uacgan_ac_gan,
+    "uacgan.tac_gan": uacgan_tac_gan,
+    "uacgan.uac_gan": uacgan_uac_gan,
+}

@@ -1,0 +1,245 @@
+"""How the benchmarks measure: timed segments of the framework's loop and of a hand-written loop, peak memory, the
+machine they ran on, and the JSON they write.
+
+* Framework segment: :func:`condgan.train.train` itself, called as a user calls it, on a fresh run directory. Its
+  ``evaluate`` callback (called every ``run.eval_every`` steps, here a divisor of both ``warmup`` and ``steps``)
+  reads the clock after step ``warmup`` and after step ``warmup + steps``, and then stops the run by raising
+  :class:`SegmentDone`, so the final checkpoint and sample grid (not part of a step) are skipped. Timed: every step
+  of the loop, its logging every ``log_every`` steps, and the callbacks' bookkeeping.
+* Hand segment: ``warmup`` untimed steps, then ``steps`` timed steps of the hand-written loop.
+* Both record wall time (``time.perf_counter``, the result) and the process's CPU time (``time.process_time``),
+  which a busy machine disturbs less: with one torch thread it is the time the step computed, not the time it
+  waited for a core.
+* On a GPU the clock is read after ``torch.cuda.synchronize()``, and the peak memory of a segment is
+  ``torch.cuda.max_memory_allocated()`` during it minus the memory allocated when it started.
+* On the CPU the peak memory of one side is measured in a forked child process (:func:`in_child`): the growth of
+  its peak resident set size (``VmHWM``) over its size at the fork, while it builds the experiment and trains
+  ``steps`` steps: model, optimizer state, activations and the framework's own objects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class SegmentDone(Exception):
+    """Raised from the evaluate callback once a framework segment is timed: ends :func:`condgan.train.train` early."""
+
+
+def sync_for(device: torch.device) -> Callable[[], None]:
+    return torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+
+
+def _cuda_peak_start(device: torch.device) -> int:
+    if device.type != "cuda":
+        return 0
+    torch.cuda.reset_peak_memory_stats(device)
+    return torch.cuda.memory_allocated(device)
+
+
+def _cuda_peak_since(device: torch.device, start: int) -> int | None:
+    return torch.cuda.max_memory_allocated(device) - start if device.type == "cuda" else None
+
+
+def framework_segment(exp, warmup: int, steps: int, run_dir: Path | None = None) -> dict[str, Any]:
+    """Seconds per step of ``steps`` steps of :func:`condgan.train.train` after ``warmup`` steps (a fresh call).
+
+    ``exp.config.run`` must have ``eval_every`` dividing ``warmup`` and ``steps``, and ``steps >= warmup + steps``
+    (see :func:`condgan_run_settings`).
+    """
+    from condgan.train import train
+
+    run = exp.config.run
+    if run.eval_every <= 0 or warmup % run.eval_every or steps % run.eval_every or run.steps < warmup + steps:
+        raise ValueError("run.eval_every must divide warmup and steps, and run.steps must reach warmup + steps")
+    device, sync = exp.models.device, sync_for(exp.models.device)
+    marks: dict[str, Any] = {}
+
+    def on_eval(_exp, _generator, step: int) -> dict:
+        if step == warmup:
+            sync()
+            marks["mem0"] = _cuda_peak_start(device)
+            marks["t0"], marks["c0"] = time.perf_counter(), time.process_time()
+        elif step == warmup + steps:
+            sync()
+            marks["t1"], marks["c1"] = time.perf_counter(), time.process_time()
+            marks["peak"] = _cuda_peak_since(device, marks["mem0"])
+            raise SegmentDone
+        return {}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            train(exp, Path(run_dir or tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
+        except SegmentDone:
+            pass
+    if "t1" not in marks:
+        raise RuntimeError("the framework segment ended before it was timed")
+    return {"s_per_step": (marks["t1"] - marks["t0"]) / steps, "cpu_s_per_step": (marks["c1"] - marks["c0"]) / steps,
+            "peak_bytes": marks["peak"]}
+
+
+def train_steps(exp, steps: int, at_end: Callable[[], Any] | None = None) -> Any:
+    """Run :func:`condgan.train.train` for ``steps`` steps (``exp.config.run.eval_every`` must divide ``steps``), then
+    call ``at_end()`` and stop before the final checkpoint and sample grid; returns what ``at_end`` returned."""
+    from condgan.train import train
+
+    if exp.config.run.eval_every <= 0 or steps % exp.config.run.eval_every:
+        raise ValueError("run.eval_every must divide steps")
+    result: dict[str, Any] = {}
+
+    def on_eval(_exp, _generator, step: int) -> dict:
+        if step == steps:
+            result["value"] = at_end() if at_end is not None else None
+            raise SegmentDone
+        return {}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            train(exp, Path(tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
+        except SegmentDone:
+            pass
+    if "value" not in result:
+        raise RuntimeError(f"the run ended before step {steps}")
+    return result["value"]
+
+
+def hand_segment(hand, warmup: int, steps: int) -> dict[str, Any]:
+    """Seconds per step of ``steps`` steps of a hand-written loop after ``warmup`` untimed steps (from step 0)."""
+    sync = sync_for(hand.device)
+    hand.run(0, warmup)
+    sync()
+    mem0 = _cuda_peak_start(hand.device)
+    t0, c0 = time.perf_counter(), time.process_time()
+    hand.run(warmup, steps)
+    sync()
+    t1, c1 = time.perf_counter(), time.process_time()
+    return {"s_per_step": (t1 - t0) / steps, "cpu_s_per_step": (c1 - c0) / steps,
+            "peak_bytes": _cuda_peak_since(hand.device, mem0)}
+
+
+def condgan_run_settings(warmup: int, steps: int) -> dict[str, int]:
+    """``[run]`` values a timed framework segment needs: ``steps`` and ``eval_every`` (the callback's period)."""
+    return {"steps": warmup + steps, "eval_every": math.gcd(warmup, steps)}
+
+
+# -- memory --------------------------------------------------------------------------------------------------------
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def reset_peak_rss() -> int:
+    """Reset this process's peak RSS to its current RSS (Linux ``clear_refs``); returns the current RSS in bytes."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return _status_kib("VmRSS") * 1024
+
+
+def peak_rss() -> int:
+    """This process's peak resident set size in bytes (``VmHWM``)."""
+    return _status_kib("VmHWM") * 1024
+
+
+def release_free_memory() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``), so a forked child's RSS growth is its own."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def in_child(fn: Callable[[], dict]) -> dict:
+    """Run ``fn`` in a forked child process and return its JSON-able result (errors come back as ``error``).
+
+    The parent must not have started torch's thread pools with more than one thread (call
+    ``torch.set_num_threads(1)`` first): a fork copies only the calling thread.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_fd)
+        try:
+            payload = {"ok": fn()}
+        except BaseException:  # noqa: BLE001 - reported to the parent
+            payload = {"error": traceback.format_exc()}
+        with os.fdopen(write_fd, "w") as w:
+            w.write(json.dumps(payload))
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as r:
+        data = r.read()
+    os.waitpid(pid, 0)
+    payload = json.loads(data) if data else {"error": "the child process died without an answer"}
+    if "error" in payload:
+        raise RuntimeError("benchmark child process failed:\n" + payload["error"])
+    return payload["ok"]
+
+
+# -- statistics, machine, JSON ------------------------------------------------------------------------------------
+def median(xs: list[float]) -> float:
+    return float(statistics.median(xs))
+
+
+def machine_info(device: torch.device) -> dict[str, Any]:
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    import condgan
+
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "cores_usable": len(os.sched_getaffinity(0)),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "torch": torch.__version__, "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
+        "platform": platform.platform(), "device": str(device),
+        "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+        "condgan": condgan.__version__, "git_commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def command_line(module: str, argv: list[str]) -> str:
+    return " ".join(["python", "-m", module, *argv])
+
+
+def write_json(path: Path, data: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
