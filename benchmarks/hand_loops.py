@@ -71,9 +71,9 @@ class HandLoop:
             g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
             self._perm, self._epoch = torch.randperm(len(self.x_data), generator=g), epoch
         idx = self._perm[k * self.B:(k + 1) * self.B]
-        x = self.x_data[idx]
+        x = self.x_data[idx].to(self.device)  # the stored dtype (uint8 images: a quarter of the bytes) goes over
         x = x.float().div_(127.5).sub_(1.0) if x.dtype == torch.uint8 else x.float()
-        return x.to(self.device), F.one_hot(self.y_data[idx].to(self.device), self.K_data).float()
+        return x, F.one_hot(self.y_data[idx].to(self.device), self.K_data).float()
 
     def prior_conditions(self, n: int) -> Tensor:
         """``n`` one-hot conditions from the prior's probabilities (a buffer: uniform, or CGPGAN's EMA)."""
