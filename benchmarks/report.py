@@ -66,13 +66,16 @@ def overhead_section(r: dict) -> list[str]:
         worst = max(rows.items(), key=lambda kv: kv[1]["ratio"])
         met = all(v["ratio"] <= TARGET_RATIO for v in rows.values())
         same = all(v["same_weights"]["identical"] for v in rows.values())
+        n_same = next(iter(rows.values()))["same_weights"]["steps"]
         mem_kind = next(iter(rows.values())).get("memory", {}).get("kind", "")
         mem_label = {"cpu_peak_rss_growth": "peak RSS growth, MiB", "cuda_peak_allocated_during_step":
                      "peak allocated in a step, MiB"}.get(mem_kind, "memory")
+        verdict = ("(a quick run: too few steps to judge it)" if r.get("quick")
+                   else "met for every objective" if met else "**not met**")
         out += [f"### {c['description']}", "",
                 f"Largest ratio: {worst[1]['ratio']:.3f} ({worst[0]}): the target of {TARGET_RATIO} is "
-                f"{'met for every objective' if met else '**not met**'}. Same weights as the hand loop after "
-                f"{next(iter(rows.values()))['same_weights']['steps']} steps, bit for bit: "
+                f"{verdict}. Same weights as the hand loop after "
+                f"{n_same} step{'s' if n_same != 1 else ''}, bit for bit: "
                 f"{'every objective' if same else '**not every objective**'}.", "",
                 f"| objective | framework ms/step | steps/s | hand ms/step | steps/s | ratio | CPU-time ratio | "
                 f"{mem_label}: framework | hand | same weights |",
@@ -117,7 +120,8 @@ def scaling_section(r: dict) -> list[str]:
     if "relative_to_ac_gan" in r:
         out += ["### TAC-GAN and UAC-GAN relative to AC-GAN", "",
                 "The same networks and batch; UAC-GAN's MINE statistics network is `uacgan.projection` on the "
-                "discriminator's features (its default). Step time relative to `uacgan.ac_gan`'s.", "",
+                "discriminator's features (its default). Step time relative to `uacgan.ac_gan`'s (dcgan: median of "
+                f"{r['settings']['dcgan']['reps']} repetitions of {r['settings']['dcgan']['steps']} steps).", "",
                 "| config | AC-GAN ms/step | TAC-GAN | UAC-GAN |", "|---|---:|---:|---:|"]
         for config, c in r["relative_to_ac_gan"].items():
             rows = {row["method"]: row for row in c["rows"]}
