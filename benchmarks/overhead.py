@@ -36,13 +36,14 @@ from .measure import (RESULTS, command_line, condgan_run_settings, framework_seg
                       machine_info, median, peak_rss, progress, release_free_memory, reset_peak_rss, train_steps,
                       write_json)
 
-#: per mode and config: untimed warm-up steps and timed steps per segment, repetitions, steps of the memory and the
+#: per mode and config: untimed warm-up steps (a multiple of the timed steps) and timed steps per segment, repetitions,
+#: steps of the memory and the
 #: same-weights runs. Many short repetitions make the median of the paired ratios robust to a disturbed one. The
 #: full run takes about 4-6 minutes on 2 quiet cores (torch 2.x, 1 thread).
 SETTINGS = {
-    "full": {"mlp": {"warmup": 50, "steps": 100, "reps": 12, "memory_steps": 20, "same_steps": 10},
-             "dcgan": {"warmup": 2, "steps": 6, "reps": 7, "memory_steps": 4, "same_steps": 3}},
-    "quick": {"mlp": {"warmup": 2, "steps": 8, "reps": 2, "memory_steps": 4, "same_steps": 2},
+    "full": {"mlp": {"warmup": 100, "steps": 100, "reps": 10, "memory_steps": 20, "same_steps": 10},
+             "dcgan": {"warmup": 3, "steps": 3, "reps": 10, "memory_steps": 4, "same_steps": 3}},
+    "quick": {"mlp": {"warmup": 8, "steps": 8, "reps": 2, "memory_steps": 4, "same_steps": 2},
               "dcgan": {"warmup": 1, "steps": 1, "reps": 2, "memory_steps": 1, "same_steps": 1}},
 }
 MiB = 2**20
@@ -147,7 +148,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--objectives", nargs="+", default=None, help="default: every built-in objective")
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default: the mode's)")
     ap.add_argument("--steps", type=int, default=None, help="timed steps per segment (default: the mode's)")
-    ap.add_argument("--warmup", type=int, default=None, help="untimed steps before each segment (default: the mode's)")
+    ap.add_argument("--warmup", type=int, default=None,
+                    help="untimed steps before each segment, a multiple of --steps (default: the mode's)")
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1, for stable timings)")
     ap.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results/overhead[-quick].json)")

@@ -39,9 +39,9 @@ HEADS = {"CA-GAN": "cagan.ca_gan", "AM-GAN": "amgan.am_gan", "AC-GAN": "uacgan.a
 RELATIVE = {"AC-GAN": "uacgan.ac_gan", "TAC-GAN": "uacgan.tac_gan", "UAC-GAN": "uacgan.uac_gan"}
 SETTINGS = {
     "full": {"ks": (10, 100, 1000), "batches": (16, 32, 64, 128, 256),
-             "mlp": {"warmup": 20, "steps": 100, "reps": 7}, "dcgan": {"warmup": 2, "steps": 8, "reps": 5}},
+             "mlp": {"warmup": 50, "steps": 50, "reps": 9}, "dcgan": {"warmup": 3, "steps": 3, "reps": 9}},
     "quick": {"ks": (10, 100, 1000), "batches": (16, 64),
-              "mlp": {"warmup": 1, "steps": 3, "reps": 2}, "dcgan": {"warmup": 1, "steps": 1, "reps": 2}},
+              "mlp": {"warmup": 3, "steps": 3, "reps": 2}, "dcgan": {"warmup": 1, "steps": 1, "reps": 2}},
 }
 
 
