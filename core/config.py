@@ -95,6 +95,8 @@ class RunParams:
     progress: bool = True
     #: CPU threads for torch (0: torch's default). 1 is often fastest for small models on a shared machine
     threads: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    #: on the CPU (Linux/glibc): keep freed memory in the heap instead of mmap/munmap every step (condgan.allocator)
+    tune_malloc: bool = True
 
 
 @attrs.frozen

@@ -34,6 +34,7 @@ from .errors import CheckpointError, NonFiniteLossError
 from .interfaces import StepOutput
 from .sampling import sample_figure
 from .shapes import check_same_data_shape
+from .allocator import keep_freed_memory
 from .threads import num_threads
 
 
@@ -200,6 +201,8 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
     """
     d = init_distributed(exp.models.device)
     try:
+        if exp.config.run.tune_malloc and exp.models.device.type == "cpu":
+            keep_freed_memory()  # page faults on every step otherwise (condgan.allocator)
         with num_threads(exp.config.run.threads):
             return _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
     finally:
