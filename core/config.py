@@ -55,22 +55,29 @@ def _choice(*values):
 class RunParams:
     """The ``[run]`` table: the loop's settings."""
 
+    #: the run directory's name (``out_dir/name``)
     name: str = "run"
     #: where run directories are created (``out_dir/name``)
     out_dir: str = "runs"
+    #: seeds weights, data order, noise and conditions (a run is a function of the config and the seed)
     seed: int = 0
+    #: discriminator steps to train (the loop's step counter)
     steps: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
+    #: real samples per step (the global batch under torchrun)
     batch_size: int = attrs.field(default=64, validator=attrs.validators.ge(1))
     #: generator update every n discriminator steps
     g_every: int = attrs.field(default=1, validator=attrs.validators.ge(1))
     #: "alternating": D step then G step on fresh fakes; "simultaneous": both losses from the parameters at step t
     update: Literal["alternating", "simultaneous"] = attrs.field(default="alternating", validator=_choice("alternating", "simultaneous"))
+    #: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N"
     device: str = "auto"
+    #: a metrics.csv row (losses averaged over ranks) every n steps
     log_every: int = attrs.field(default=50, validator=attrs.validators.ge(1))
     #: sample grid every n steps (0: only at the end)
     sample_every: int = attrs.field(default=500, validator=attrs.validators.ge(0))
     #: checkpoint every n steps (0: only at the end and on interrupt)
     checkpoint_every: int = attrs.field(default=500, validator=attrs.validators.ge(0))
+    #: how many of the newest checkpoints to keep
     keep_checkpoints: int = attrs.field(default=3, validator=attrs.validators.ge(1))
     #: decay of the generator's weight EMA (0 disables it)
     ema_decay: float = attrs.field(default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.lt(1.0)])
@@ -90,8 +97,11 @@ class RunParams:
     on_nonfinite: Literal["stop", "skip"] = attrs.field(default="stop", validator=_choice("stop", "skip"))
     #: evaluate every n steps (0: never during training) with these metrics
     eval_every: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    #: metric names for evaluation during training (``condgan list metrics``)
     eval_metrics: tuple[str, ...] = ()
+    #: generated samples per evaluation during training
     eval_samples: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
+    #: a tqdm progress bar on the terminal
     progress: bool = True
     #: CPU threads for torch (0: torch's default). 1 is often fastest for small models on a shared machine
     threads: int = attrs.field(default=0, validator=attrs.validators.ge(0))
@@ -101,12 +111,18 @@ class RunParams:
 
 @attrs.frozen
 class OptimizerParams:
-    """One ``[optimizers.<component>]`` table."""
+    """One ``[optimizers.<component>]`` table (component: generator, discriminator, classifier, statistics_network,
+    prior); a component without one gets these defaults."""
 
+    #: torch.optim.Adam, AdamW, SGD (betas[0] is its momentum) or RMSprop
     type: Literal["adam", "adamw", "sgd", "rmsprop"] = attrs.field(default="adam", validator=_choice("adam", "adamw", "sgd", "rmsprop"))
+    #: learning rate
     lr: float = attrs.field(default=2e-4, validator=attrs.validators.gt(0.0))
+    #: Adam's (beta1, beta2); the DCGAN default (0.5, 0.999)
     betas: tuple[float, float] = (0.5, 0.999)
+    #: L2 penalty (Adam, SGD, RMSprop) or decoupled weight decay (AdamW)
     weight_decay: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
+    #: the optimizer's epsilon
     eps: float = attrs.field(default=1e-8, validator=attrs.validators.gt(0.0))
     #: fused optimizer kernels (adam, adamw, sgd; CPU and CUDA); same update as the default up to rounding
     fused: bool = False

@@ -66,7 +66,13 @@ def config_reference(components, plugins=None) -> str:
     plugins = set(DEFAULT_PLUGINS) if plugins is None else set(plugins)
     out = ["# Config reference", "",
            "Generated from the registered components' parameter classes by `python -m condgan.docs_gen`. "
-           "Do not edit by hand; `tests/test_docs.py` checks it is current.", ""]
+           "Do not edit by hand; `tests/test_docs_and_hooks.py` checks it is current.", ""]
+    from .config import OptimizerParams, RunParams
+
+    for title, cls in (("[run]", RunParams), ("[optimizers.<component>]", OptimizerParams)):
+        out += [f"## `{title}`", "", (cls.__doc__ or "").strip().splitlines()[0], "",
+                "| key | type | default | meaning |", "|---|---|---|---|"]
+        out += [f"| `{n}` | `{t}` | `{d}` | {doc} |" for n, t, d, doc in param_rows(cls)] + [""]
     for kind, reg in components.registries.items():
         if kind in ("presets", "reproductions"):
             continue
