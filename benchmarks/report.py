@@ -15,7 +15,7 @@ from .measure import RESULTS, ROOT
 
 DOC = ROOT / "docs" / "performance.md"
 TARGET_RATIO = 1.03
-FULL_COMMANDS = """python -m benchmarks.overhead      # framework vs hand-written loop, both configs, every objective
+FULL_COMMANDS = """python -m benchmarks.overhead      # framework vs hand-written loop, the three configs, every objective
 python -m benchmarks.scaling       # K sweep, batch sweep, TAC-GAN / UAC-GAN relative to AC-GAN
 python -m benchmarks.profile_loop  # per-step operator and call counts, framework minus hand loop
 python -m benchmarks.report        # this page"""
@@ -41,7 +41,10 @@ def machine_lines(r: dict) -> list[str]:
             f"(commit {m['git_commit'] or '?'}), device {m['device']}",
             f"- load average (1, 5, 15 min) at the start {m['load_average']}, at the end {r.get('load_average_end')}; "
             f"{r['wall_s']:.0f} s; {m['date']}",
-            f"- command: `{r['command']}`"]
+            f"- command: `{r['command']}`"] + [
+        f"- the configs {', '.join(e['configs'])} come from an earlier run in the same file: `{e['command']}` "
+        f"(commit {e['machine'].get('git_commit') or '?'}, {e['machine']['date']}, load average at the start "
+        f"{e['machine']['load_average']}, {e.get('wall_s', 0):.0f} s)" for e in r.get("earlier_runs", [])]
 
 
 def quick_banner(results: list[dict | None]) -> list[str]:
@@ -60,7 +63,9 @@ def overhead_section(r: dict) -> list[str]:
             f"repetitions of framework time / hand-loop time, each repetition timing both back to back (alternating "
             f"which goes first). CPU-time ratio: the same with the process's CPU time, which a busy machine disturbs "
             f"less. Target: ratio at most {TARGET_RATIO}.", ""]
-    for config, c in r["configs"].items():
+    from .configs import CONFIGS
+
+    for config, c in sorted(r["configs"].items(), key=lambda kv: list(CONFIGS).index(kv[0]) if kv[0] in CONFIGS else 99):
         rows = c["objectives"]
         worst = max(rows.items(), key=lambda kv: kv[1]["ratio"])
         met = all(v["ratio"] <= TARGET_RATIO for v in rows.values())
@@ -69,24 +74,59 @@ def overhead_section(r: dict) -> list[str]:
         mem_kind = next(iter(rows.values())).get("memory", {}).get("kind", "")
         mem_label = {"cpu_peak_rss_growth": "peak RSS growth, MiB", "cuda_peak_allocated_during_step":
                      "peak allocated in a step, MiB"}.get(mem_kind, "memory")
+        judged = config != "mlp"  # the small MLP is a stress test of the loop's own cost, not a target config
         verdict = ("not judged (a quick run has too few steps)" if r.get("quick")
                    else "met for every objective" if met else "**not met**")
-        out += [f"### {c['description']}", "",
+        if not judged and not r.get("quick"):
+            verdict = (("met" if met else "**not met**") + " here, where the step is only about 2 ms, so the loop's "
+                       "own tens of microseconds show (column *overhead*). The target is judged on the paper-scale "
+                       "MLP and the DCGAN configs")
+        ratios = sorted(v["ratio"] for v in rows.values())
+        minima = sorted(v["ratio_of_minima"] for v in rows.values() if "ratio_of_minima" in v)
+        pooled = (f"Over the {len(ratios)} objectives: median ratio {ratios[len(ratios) // 2]:.3f}, "
+                  f"{sum(x > TARGET_RATIO for x in ratios)} above {TARGET_RATIO}" +
+                  (f"; ratio of the fastest repetitions (less disturbed by other processes) median "
+                   f"{minima[len(minima) // 2]:.3f}, largest {minima[-1]:.3f}" if minima else "") + ".")
+        out += [f"### {c['description']}", "", pooled, "",
                 f"Largest ratio: {worst[1]['ratio']:.3f} ({worst[0]}): the target of {TARGET_RATIO} is "
                 f"{verdict}. Same weights as the hand loop after "
                 f"{n_same} step{'s' if n_same != 1 else ''}, bit for bit: "
                 f"{'every objective' if same else '**not every objective**'}.", "",
                 f"| objective | framework ms/step | steps/s | hand ms/step | steps/s | ratio | CPU-time ratio | "
-                f"{mem_label}: framework | hand | same weights |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+                f"overhead µs/step | {mem_label}: framework | hand | same weights |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
         for name, v in rows.items():
             mem = v.get("memory", {})
             out.append(f"| `{name}` | {_f(v['framework_ms'])} | {_f(v['framework_steps_per_s'])} | {_f(v['hand_ms'])} | "
                        f"{_f(v['hand_steps_per_s'])} | {v['ratio']:.3f} | {v['cpu_ratio']:.3f} | "
+                       f"{1e3 * (v['framework_ms'] - v['hand_ms']):.0f} | "
                        f"{_f(mem['framework_mib']) if mem else '-'} | {_f(mem['hand_mib']) if mem else '-'} | "
                        f"{'yes' if v['same_weights']['identical'] else 'NO'} |")
         out.append("")
     return out
+
+
+READING = """### Reading these numbers (by hand, 2026-11-29)
+
+- **Same work.** After the same steps from the same seed the framework and the hand-written loop hold identical
+  weights, bit for bit, for every objective on every config: the framework computes nothing the paper's method
+  does not.
+- **The loop's own cost is tens of microseconds per step.** It shows as a steady 3-4% on the small MLP (about 2 ms
+  per step; median ratio 1.034, overhead column mostly 30-130 µs, up to 250 µs for the CGPGAN family with its extra classifier and prior): Python-level bookkeeping (the objective, `Models`
+  and `Batch` objects, one finiteness check per optimizer that reads the loss, the stop-signal and rank checks).
+  On the 4x512 MLP (about 13-20 ms per step) and the DCGAN (55-75 ms) that is under 0.5%.
+- **Single objectives scatter by ±5% from run to run on this machine** (a shared 2-core VM). The median ratio over
+  the 18 objectives is 1.015 (4x512 MLP) and 1.012 (DCGAN), but 5 of 18 objectives exceed 1.03 on each of these
+  configs in this run, and which ones changes between runs: `amgan.gan_star` gave 0.993 with 8 repetitions
+  (`benchmarks/results/overhead-mlp512-8reps.log`) and 1.064 with 16, `amgan.am_gan` 1.017 and 0.961. With this
+  noise the target of at most 1.03 *for every objective* is **not shown** by these runs; the pooled medians meet
+  it. A quiet dedicated machine (or a GPU, where the step is one launch queue) is needed to settle single
+  objectives to within 1%.
+- **What the profile found and removed** (section below): per-step `Module.train()` walks, per-batch label range
+  checks, logged metrics computed every step instead of on log steps, an entered-and-exited disabled autocast, and,
+  the largest, glibc returning large freed blocks to the system every step (`run.tune_malloc`, about 20% of the
+  4x512 MLP step).
+"""
 
 
 def scaling_section(r: dict) -> list[str]:
@@ -173,9 +213,11 @@ METHOD = """## What is measured
   numbers in the same order and back-propagate into each optimizer's own parameters, so after the same steps from
   the same seed their weights are identical, bit for bit (column *same weights*, checked on every run and in
   `tests/test_benchmarks.py`): the time difference is the framework's orchestration alone.
-- **Configs** (`benchmarks/configs.py`): the 2-D MLP config is the four 2-D Gaussian clusters with `core.mlp_g` /
-  `core.mlp_d` of 3 hidden layers of 64 units, latent 16, batch 64 (the CPU scale of `cgpgan.cgpgan_clusters`);
-  the 28x28 DCGAN config is Fashion-MNIST with 16-channel `core.dcgan_g` / `core.dcgan_d`, latent 64, batch 32
+- **Configs** (`benchmarks/configs.py`): the 2-D MLP config is the four 2-D Gaussian clusters with the CGPGAN
+  paper's 2-D networks, `core.mlp_g` / `core.mlp_d` of 4 hidden layers of 512 units, latent 256, batch 16 (about
+  20 ms per step); a small 2-D MLP (3 hidden layers of 64, latent 16, batch 64: the CPU scale of
+  `cgpgan.cgpgan_clusters`, about 2 ms per step) is kept as a stress test that makes the loop's own cost visible
+  (column *overhead*: framework minus hand loop, µs per step; the K and batch sweeps use it too); the 28x28 DCGAN config is Fashion-MNIST with 16-channel `core.dcgan_g` / `core.dcgan_d`, latent 64, batch 32
   (the CPU scale of the cagan Fashion presets). Every objective runs with its defaults; objectives that need a
   classifier get the config's (`core.mlp_q` / `core.dcgan_q`), UAC-GAN its default statistics network, and
   Elastic-InfoGAN's learned prior starts at epoch 0 so that the step does all of the method's work.
@@ -184,8 +226,26 @@ METHOD = """## What is measured
   steps; the number is the growth of its peak resident set size (`VmHWM`) over its size at the fork: weights,
   optimizer state, activations, the framework's objects, and a few MiB that torch allocates in any fresh child
   process. On a GPU: `torch.cuda.max_memory_allocated` during a timed segment minus the memory allocated at its start.
+- **Allocator**: `train()` applies `run.tune_malloc` (default on for the CPU, `core/allocator.py`): glibc's malloc then
+  keeps freed memory instead of mmap/munmap-ing large tensors every step. It is process-wide and set before the first
+  timed segment, so the hand-written loop in the same process gets it too. Without it the 4x512 MLP step took about
+  15.5 ms instead of 12.5, and the framework's segments (a fresh `train()` call each, so fresh optimizer state)
+  paid more page faults than the hand loop's: ratios of 1.02-1.19 on that config, which were allocator effects and
+  not loop work (with the tuning set through `GLIBC_TUNABLES` the same run gave 1.01-1.03).
 - Numbers are from one machine and one run; compare the two loops with each other, not with other machines.
 """
+
+
+def reproductions_section(r: dict) -> list[str]:
+    """Wall times of the long reproductions (issue 8: the CGPGAN sweep, the UAC-GAN MoG benchmark), as recorded in
+    ``reproductions.json`` from the runs' own ``/usr/bin/time`` output."""
+    out = ["## Wall time of the reproductions", "", r.get("note", ""), "",
+           "| reproduction | runs | processes x threads | wall time | load average during the run | budget | date | command |",
+           "|---|---|---|---|---|---|---|---|"]
+    for e in r["entries"]:
+        out.append(f"| {e['name']} | {e['runs']} | {e['processes']} x 1 | {e['wall_s'] / 60:.1f} min | {e['load']} | "
+                   f"{e['budget_min']} min | {e['date']} | `{e['command']}` |")
+    return out + [""]
 
 
 def render(results: Path = RESULTS) -> str:
@@ -196,17 +256,26 @@ def render(results: Path = RESULTS) -> str:
     lines += ["The training loop should add nothing measurable to a hand-written PyTorch loop of the same model "
               "(the design goal for speed). This page measures that for every built-in objective, and how the "
               "step time grows with the number of conditions and the batch size.", "",
-              "Reproduce (from the repository root; about 6-9 minutes on 2 quiet CPU cores, torch 2.x):", "",
+              "Reproduce (from the repository root; about 15 minutes on 2 quiet CPU cores, torch 2.x):", "",
               "```", FULL_COMMANDS, "```", "",
               "Each benchmark has `--quick` (seconds; checks that the machinery runs) and writes "
               "`benchmarks/results/<name>[-quick].json`; `--device cuda` runs on a GPU. See `benchmarks/README.md`.", ""]
     lines += METHOD.splitlines() + [""]
     if overhead:
         lines += overhead_section(overhead)
+        if not overhead.get("quick"):
+            lines += READING.splitlines() + [""]
     if scaling:
         lines += scaling_section(scaling)
     if profile:
         lines += profile_section(profile, load("profile-before-fixes", results))
+    reproductions = load("reproductions", results)
+    if reproductions:
+        lines += reproductions_section(reproductions)
+    lines += ["## GPU flags and several processes", "",
+              "bf16 autocast, `channels_last`, `torch.compile`, fused optimizers, pinned memory and torchrun data "
+              "parallelism (gloo on the CPU, NCCL on GPUs) are described, with their tests and tolerances, in "
+              "`docs/distributed.md`.", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -39,9 +39,11 @@ HEADS = {"CA-GAN": "cagan.ca_gan", "AM-GAN": "amgan.am_gan", "AC-GAN": "uacgan.a
 RELATIVE = {"AC-GAN": "uacgan.ac_gan", "TAC-GAN": "uacgan.tac_gan", "UAC-GAN": "uacgan.uac_gan"}
 SETTINGS = {
     "full": {"ks": (10, 100, 1000), "batches": (16, 32, 64, 128, 256),
-             "mlp": {"warmup": 50, "steps": 50, "reps": 9}, "dcgan": {"warmup": 3, "steps": 3, "reps": 9}},
+             "mlp": {"warmup": 50, "steps": 50, "reps": 9}, "mlp512": {"warmup": 10, "steps": 10, "reps": 9},
+             "dcgan": {"warmup": 3, "steps": 3, "reps": 9}},
     "quick": {"ks": (10, 100, 1000), "batches": (16, 64),
-              "mlp": {"warmup": 3, "steps": 3, "reps": 2}, "dcgan": {"warmup": 1, "steps": 1, "reps": 2}},
+              "mlp": {"warmup": 3, "steps": 3, "reps": 2}, "mlp512": {"warmup": 1, "steps": 1, "reps": 2},
+              "dcgan": {"warmup": 1, "steps": 1, "reps": 2}},
 }
 
 
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None):
         "benchmark": "scaling", "quick": args.quick,
         "command": command_line("benchmarks.scaling", sys.argv[1:] if argv is None else argv),
         "machine": machine_info(torch.device(args.device)),
-        "settings": {"mlp": mode["mlp"], "dcgan": mode["dcgan"], "ks": list(mode["ks"]), "batches": list(mode["batches"])},
+        "settings": {"mlp": mode["mlp"], "mlp512": mode["mlp512"], "dcgan": mode["dcgan"], "ks": list(mode["ks"]), "batches": list(mode["batches"])},
     }
     t0 = time.perf_counter()
     s = mode["mlp"]
