@@ -16,6 +16,8 @@ SPECS = {
     "lam100_wide": ["objective.lambda_creg=100", "generator.width=512", "generator.depth=4", "discriminator.width=512",
                     "discriminator.depth=4", "classifier.width=512", "classifier.depth=4", "latent.dim=256"],
 }
+SPECS["lam100_wide_10k"] = SPECS["lam100_wide"] + ["run.steps=10000", "objective.normalize_until_step=3000",
+                                                   "prior.decay=0.99"]
 
 for name in sys.argv[1:]:
     t0 = time.time()
