@@ -18,7 +18,7 @@ from .data import Dataset
 from .errors import CondganError, ConfigError, DataError
 from .interfaces import BuildContext, Models, Objective
 from .registry import Components
-from .shapes import check_networks_fit_data
+from .shapes import check_networks_fit_data, discriminator_feature_dim
 
 
 @attrs.define(eq=False)
@@ -57,20 +57,6 @@ def build_dataset(cfg: ExperimentConfig) -> Dataset:
     if not isinstance(ds, Dataset):
         raise ConfigError([("$.data", f"dataset '{comp.type}' returned {type(ds).__name__}, not a condgan.data.Dataset")])
     return ds
-
-
-@torch.no_grad()
-def discriminator_feature_dim(D: torch.nn.Module, data_shape: tuple[int, ...], device: torch.device) -> int | None:
-    """Width of ``D``'s trunk features (``DiscriminatorOutput.features``) on one zero sample in eval mode (no state
-    changes, no random numbers drawn), for statistics networks that share D's trunk; None when D returns none."""
-    was = D.training
-    D.eval()
-    try:
-        out = D.to(device)(torch.zeros(1, *data_shape, device=device))
-    finally:
-        D.train(was)
-    feats = getattr(out, "features", None)
-    return None if feats is None else int(feats.flatten(1).shape[1])
 
 
 def build_experiment(cfg: ExperimentConfig, components: Components, device: torch.device | None = None,

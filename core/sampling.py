@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from . import visual
+from .interfaces import Objective
 
 
 def conditions_for_grid(spec, max_cols: int = 24) -> tuple[Tensor, list[str]]:
@@ -48,7 +49,10 @@ def generate_by_assigned_class(exp, generator, per_class: int, noise: torch.Gene
     ``max_draws * per_class * K`` codes were drawn (a class the generator never produces stays short).
     Returns ``(x, flat labels)`` in class order.
     """
+    if type(exp.objective).classes_of_samples is Objective.classes_of_samples:
+        return None
     models, k = exp.models, len(exp.models.spec.all_combinations())
+    before = noise.get_state()  # a None answer must leave the caller's noise where it was
     found: list[list[Tensor]] = [[] for _ in range(k)]
     counts = [0] * k
     drawn, budget = 0, max_draws * per_class * k
@@ -59,6 +63,7 @@ def generate_by_assigned_class(exp, generator, per_class: int, noise: torch.Gene
             z = models.latent.sample(batch, torch.device("cpu"), generator=noise).to(models.device)
             out = exp.objective.classes_of_samples(models, z, generator)
             if out is None:
+                noise.set_state(before)
                 return None
             x, cls = out[0].float().cpu(), out[1].cpu()
             drawn += batch
@@ -85,14 +90,11 @@ def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int 
             if by_class is not None:  # columns = the class each sample was assigned (empty cells stay black)
                 x, flat = by_class
                 cols = min(len(spec.all_combinations()), 24)
-                grid = torch.full((rows, cols, *shape), -1.0)
-                for j in range(cols):
-                    col = x[flat == j]
-                    grid[: len(col), j] = col
-                labels = [f"{name} ({int((flat == j).sum())})" if (flat == j).sum() < rows else name
+                counts = torch.bincount(flat, minlength=cols)
+                labels = [f"{name} ({int(counts[j])})" if counts[j] < rows else name
                           for j, name in enumerate(spec.combination_labels()[:cols])]
-                return visual.image_grid(grid.flatten(0, 1), rows, cols, labels, path,
-                                         title="columns: class assigned by the objective")
+                return visual.class_columns_grid(x, flat, cols, rows, labels, path,
+                                                 title="columns: class assigned by the objective")
             conds, labels = conditions_for_grid(spec)
             cols = len(conds)
             z = latent.sample(rows, torch.device("cpu"), generator=noise).to(device)

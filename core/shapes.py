@@ -121,6 +121,16 @@ def check_networks_fit_data(nets: dict[str, nn.Module | None], latent, spec, dat
     return problems
 
 
+def discriminator_feature_dim(D: nn.Module, data_shape: tuple[int, ...], device: torch.device) -> int | None:
+    """Width of ``D``'s trunk features (``DiscriminatorOutput.features``) on one zero sample, for statistics
+    networks that share D's trunk (``BuildContext.feature_dim``); None when D returns none. Eval mode and no
+    gradients, like the checks above: no weight, statistic or random number changes."""
+    with torch.no_grad(), _eval_mode([D]):
+        out = D.to(device)(torch.zeros(1, *data_shape, device=device))
+    feats = getattr(out, "features", None)
+    return None if feats is None else int(feats.flatten(1).shape[1])
+
+
 def _channels_last_hint(have: tuple[int, ...]) -> str:
     if len(have) == 3 and have[-1] in (1, 3, 4) and have[0] not in (1, 3, 4):
         return " The data looks channels-last, (H, W, C); condgan images are (C, H, W): x.permute(0, 3, 1, 2)."

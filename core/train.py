@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from . import __version__
+from .allocator import keep_freed_memory
 from .build import Experiment, make_optimizers
 from .checkpoint import atomic_write_text, list_checkpoints, load_file, load_latest, save_checkpoint
 from .config import dumps_json, dumps_toml
@@ -34,7 +35,6 @@ from .errors import CheckpointError, NonFiniteLossError
 from .interfaces import StepOutput
 from .sampling import sample_figure
 from .shapes import check_same_data_shape
-from .allocator import keep_freed_memory
 from .threads import num_threads
 
 

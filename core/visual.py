@@ -37,6 +37,22 @@ def image_grid(images: Tensor, rows: int, cols: int, col_labels: list[str] | Non
     return path
 
 
+def class_columns_grid(images: Tensor, classes: Tensor, num_classes: int, rows: int, col_labels: list[str],
+                       path: Path, title: str = "") -> Path:
+    """A grid with one column per class: the first ``rows`` of ``images`` whose ``classes`` entry is that column's
+    index, in order; a class with fewer samples leaves its lower cells black. For samples whose class is decided
+    after generation (AM-GAN's dynamic labeling: the argmax of D)."""
+    import torch
+
+    blank = torch.full((rows, *images.shape[1:]), -1.0)
+    cols = []
+    for c in range(num_classes):
+        block = images[(classes == c).nonzero().flatten()[:rows]]
+        cols.append(torch.cat([block, blank[len(block):]]))
+    grid = torch.stack(cols, 1).reshape(rows * num_classes, *images.shape[1:])
+    return image_grid(grid, rows, num_classes, col_labels, path, title=title)
+
+
 def scatter_2d(real: Tensor, fake: Tensor, fake_labels: Tensor, labels: list[str], path: Path, title: str = "") -> Path:
     """Real points in grey, generated points coloured by their condition."""
     fig, ax = plt.subplots(figsize=(5, 5))

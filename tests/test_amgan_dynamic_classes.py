@@ -36,7 +36,10 @@ def test_dynamic_labeling_sorts_samples_by_the_discriminators_class():
 def test_predefined_labeling_keeps_the_condition_as_the_class():
     exp = _exp("predefined")
     assert exp.objective.classes_of_samples(exp.models, exp.models.latent.sample(3, "cpu"), exp.models.generator) is None
-    assert generate_by_assigned_class(exp, exp.models.generator, 5, torch.Generator().manual_seed(0)) is None
+    noise = torch.Generator().manual_seed(0)
+    assert generate_by_assigned_class(exp, exp.models.generator, 5, noise) is None
+    # and the caller's noise is where it was: the regular grid draws the same z as for any other objective
+    assert torch.equal(noise.get_state(), torch.Generator().manual_seed(0).get_state())
 
 
 def test_grid_and_evaluation_inputs_use_the_assigned_classes(tmp_path):

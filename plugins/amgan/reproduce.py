@@ -111,10 +111,14 @@ def _preset(name: str) -> dict:
     return tomllib.loads(entry.factory.read_text())
 
 
+def _steps(setting: Setting, quick: bool) -> int:
+    return 60 if quick else setting.steps
+
+
 def _arm_config(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool) -> tuple[str, dict, int]:
     from condgan.config import apply_overrides
 
-    steps = 60 if quick else setting.steps
+    steps = _steps(setting, quick)
     run_name = f"{setting.dataset}_{obj}_{labeling}"
     raw = apply_overrides(_preset(f"amgan.{run_name}"), [
         f"run.steps={steps}", f"run.seed={setting.seed}", f"run.name={run_name}", "run.sample_every=0",
@@ -164,14 +168,12 @@ def load_trained(run_dir: str):
     """The trained experiment of one arm with the raw (not EMA) generator weights, as trained."""
     from condgan.sampling import load_run
 
-    exp, gen, _ = load_run(Path(run_dir), device="cpu", use_ema=False)
-    gen.train()  # evaluate() switches modes itself, as it did on the in-memory model
-    return exp
+    return load_run(Path(run_dir), device="cpu", use_ema=False)[0]
 
 
 @torch.no_grad()
 def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, labeling: str, n: int, grid_path: Path, label: str) -> dict:
-    from condgan.visual import image_grid
+    from condgan.visual import class_columns_grid
 
     from . import labeling as lab
 
@@ -192,17 +194,10 @@ def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, labeling: str, n: in
             classes, source = p.argmax(-1), "C"
     per_class, counts = intra_class_ms_ssim(x, classes, m.spec.num_conditions, max_per_class=50,
                                             window=setting.window, sigma=setting.sigma)
-    # sample grid: 10 samples of each class as D (or C) assigns them, one column per class
-    k, rows = m.spec.num_conditions, 8
-    cols = []
-    for c in range(k):
-        idx = (classes == c).nonzero().flatten()[:rows]
-        block = x[idx]
-        if len(block) < rows:
-            block = torch.cat([block, -torch.ones(rows - len(block), *x.shape[1:])])
-        cols.append(block)
-    grid = torch.stack(cols, 1).reshape(rows * k, *x.shape[1:])
-    image_grid(grid, rows, k, [str(i) for i in range(k)], grid_path, title=f"{label} (columns: class by {source})")
+    # sample grid: 8 samples of each class as D (or C, or the input label) assigns them, one column per class
+    k = m.spec.num_conditions
+    class_columns_grid(x, classes, k, 8, [str(i) for i in range(k)], grid_path,
+                       title=f"{label} (columns: class by {source})")
     return {"am_score": float(am.score), "am_marginal_kl": float(am.marginal_kl), "am_mean_entropy": float(am.mean_entropy),
             "is": float(is_mean), "is_std": float(is_std), "ms_ssim_max": float(per_class.nan_to_num(nan=float("-inf")).max()),
             "ms_ssim_mean": float(per_class.nanmean()), "class_source": source,
@@ -284,7 +279,7 @@ def _score(setting, out_dir, fig_dir, runs, quick, name, futures, workers, t_sta
     timings: dict = {}
     results: dict = {"real (test split)": rows}
     n_eval = 500 if quick else setting.n_eval
-    steps = 60 if quick else setting.steps
+    steps = _steps(setting, quick)
     page = out_dir / ("amgan.md" if setting.dataset == "fashion" else f"amgan-{setting.dataset}.md")
     arms = [(labeling, obj, label) for labeling in setting.labelings for obj, label in MODELS]
     for labeling, obj, label in arms:
