@@ -204,7 +204,12 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
         if exp.config.run.tune_malloc and exp.models.device.type == "cpu":
             keep_freed_memory()  # page faults on every step otherwise (condgan.allocator)
         with num_threads(exp.config.run.threads):
-            return _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
+            summary = _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
+        # every rank leaves together: rank 0 still draws the final sample grid, and a rank that destroys the
+        # process group while its peer works can abort in gloo's teardown ("terminate called without an active
+        # exception", seen once in CI)
+        d.barrier()
+        return summary
     finally:
         d.close()
 
