@@ -17,7 +17,7 @@ from condgan.cli import main
 
 STEPS = 3
 
-IMAGE = """
+RUN = """
 [run]
 name = "t"
 steps = {steps}
@@ -28,7 +28,9 @@ checkpoint_every = 0
 threads = 1
 progress = false
 device = "{device}"
+"""
 
+IMAGE = RUN + """
 [data]
 type = "core.digits"
 
@@ -49,18 +51,7 @@ channels = 8
 norm = "batch"
 """
 
-VECTOR = """
-[run]
-name = "t"
-steps = {steps}
-batch_size = 16
-log_every = 1
-sample_every = 0
-checkpoint_every = 0
-threads = 1
-progress = false
-device = "{device}"
-
+VECTOR = RUN + """
 [data]
 type = "core.gaussian_clusters"
 n = 256
