@@ -98,7 +98,9 @@ class HandLoop:
 
     def run(self, start: int, steps: int) -> None:
         """Train steps ``start .. start + steps - 1``; read the loss values every ``log_every`` steps."""
-        self.G.train(), self.D.train()
+        for mod in (self.G, self.D):  # as the framework's loop: Module.train() walks every submodule, so only
+            if not mod.training:      # when something switched the module to eval mode
+                mod.train()
         for step in range(start, start + steps):
             losses = self.step_fn(self, step)
             if (step + 1) % self.log_every == 0:

@@ -134,6 +134,88 @@ def hand_segment(hand, warmup: int, steps: int) -> dict[str, Any]:
             "peak_bytes": _cuda_peak_since(hand.device, mem0)}
 
 
+def interleaved_segments(exp, hand, warmup: int, steps: int, pairs: int) -> dict[str, list[float]]:
+    """The framework and the hand loop taking turns every ``steps`` steps inside one :func:`condgan.train.train` call.
+
+    ``train`` runs ``warmup`` untimed steps (``hand`` should have run its own warm-up), then, from its ``evaluate``
+    callback (``run.eval_every = steps``), each callback times ``steps`` steps of the hand loop; the framework's
+    segment is the time between the end of one callback and the start of the next, so everything the loop does
+    outside the callback (its steps, its logging, its ``metrics.csv`` row and RNG fork around each callback) counts
+    against the framework. Segments: hand 0, framework 1, hand 1, ..., framework ``pairs``, hand ``pairs``: each
+    framework segment sits between two hand segments, so :func:`pair_ratios` cancels a machine speed that drifts over
+    seconds. Returns seconds per step of each segment (wall and CPU time); the hand loop runs inside the callback's
+    RNG fork, so the framework's random stream is unchanged.
+    """
+    from condgan.train import train
+
+    run = exp.config.run
+    if run.eval_every != steps or warmup % steps or run.steps < warmup + pairs * steps:
+        raise ValueError("warmup must be a multiple of steps, with run.eval_every = steps and run.steps >= warmup + "
+                         "pairs * steps (interleaved_run_settings)")
+    sync = sync_for(exp.models.device)
+    out: dict[str, list[float]] = {"framework": [], "hand": [], "framework_cpu": [], "hand_cpu": []}
+    state = {"hand_step": warmup, "t": 0.0, "c": 0.0}
+    end = warmup + pairs * steps
+
+    def on_eval(_exp, _generator, step: int) -> dict:
+        if step < warmup:
+            return {}
+        sync()
+        t0, c0 = time.perf_counter(), time.process_time()
+        if step > warmup:
+            out["framework"].append((t0 - state["t"]) / steps)
+            out["framework_cpu"].append((c0 - state["c"]) / steps)
+        hand.run(state["hand_step"], steps)
+        sync()
+        t1, c1 = time.perf_counter(), time.process_time()
+        out["hand"].append((t1 - t0) / steps), out["hand_cpu"].append((c1 - c0) / steps)
+        state["hand_step"] += steps
+        if step >= end:
+            raise SegmentDone
+        state["t"], state["c"] = time.perf_counter(), time.process_time()
+        return {}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            train(exp, Path(tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
+        except SegmentDone:
+            pass
+    if len(out["framework"]) != pairs:
+        raise RuntimeError(f"the interleaved run ended after {len(out['framework'])} of {pairs} framework segments")
+    return out
+
+
+def interleaved_hands(hand_a, hand_b, warmup: int, steps: int, pairs: int) -> dict[str, list[float]]:
+    """The control of :func:`interleaved_segments`: two identical hand loops taking turns in the same pattern (``b``
+    where the framework would be), so their :func:`pair_ratios` show the measurement's own noise on this machine."""
+    sync = sync_for(hand_a.device)
+    hand_a.run(0, warmup), hand_b.run(0, warmup)
+    out: dict[str, list[float]] = {"framework": [], "hand": [], "framework_cpu": [], "hand_cpu": []}
+    for i in range(2 * pairs + 1):
+        loop, key = (hand_a, "hand") if i % 2 == 0 else (hand_b, "framework")
+        sync()
+        t0, c0 = time.perf_counter(), time.process_time()
+        loop.run(warmup + (i // 2) * steps, steps)
+        sync()
+        out[key].append((time.perf_counter() - t0) / steps), out[key + "_cpu"].append((time.process_time() - c0) / steps)
+    return out
+
+
+def pair_ratios(framework: list[float], hand: list[float]) -> list[float]:
+    """Framework segment i over the mean of the hand segments just before and just after it (``len(hand)`` is
+    ``len(framework) + 1``): a speed that changes linearly over the three segments cancels."""
+    if len(hand) != len(framework) + 1:
+        raise ValueError("need one more hand segment than framework segments")
+    return [f / (0.5 * (hand[i] + hand[i + 1])) for i, f in enumerate(framework)]
+
+
+def interleaved_run_settings(warmup: int, steps: int, pairs: int) -> dict[str, int]:
+    """``[run]`` values :func:`interleaved_segments` needs: ``steps`` (room for one more segment) and ``eval_every``."""
+    if warmup < steps or warmup % steps:
+        raise ValueError(f"warm-up steps ({warmup}) must be a multiple of the segment's steps ({steps})")
+    return {"steps": warmup + (pairs + 1) * steps, "eval_every": steps}
+
+
 def condgan_run_settings(warmup: int, steps: int) -> dict[str, int]:
     """``[run]`` values a timed framework segment needs: ``steps`` and ``eval_every`` (the callback's period)."""
     if warmup < steps or warmup % steps:

@@ -9,11 +9,12 @@ For each config, three phases over every objective (see :mod:`benchmarks.measure
 1. same work: the framework and the hand loop, each from a fresh build of the config (same seed, so same initial
    weights), train a few steps; their weights must be identical, bit for bit. This also brings every code path
    into memory before phase 2;
-2. memory (CPU): two forked children, one trains with :func:`condgan.train.train`, one with the hand-written loop;
-   each reports the growth of its peak RSS. On a GPU the peak allocated memory of the timed segments is used;
-3. time: ``reps`` interleaved repetitions (framework then hand loop, the other order in odd repetitions) of a
-   segment of ``steps`` timed steps after ``warmup`` untimed ones; the result is the median over repetitions of the
-   per-step time and of the paired ratio framework / hand.
+2. memory: on the CPU two forked children, one trains with :func:`condgan.train.train`, one with the hand-written
+   loop; each reports the growth of its peak RSS. On a GPU, the peak allocated memory of one timed segment of each;
+3. time: ``blocks`` blocks, each from fresh builds of both sides, in which one ``train()`` call and the hand loop
+   take turns every ``steps`` steps, ``pairs`` times (:func:`benchmarks.measure.interleaved_segments`); the ratio is
+   the median, over all pairs, of a framework segment's time over the mean of the two hand segments around it, with
+   a bootstrap 95% interval. A noise control times one objective's hand loop against a copy of itself the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import copy
 import gc
 import json
 import os
+import random
 import sys
 import time
 import warnings
@@ -33,22 +35,24 @@ import torch
 
 from .configs import CONFIGS, builtin_objectives, experiment_config
 from .hand_loops import HAND_STEPS, HandLoop, seed_like_train
-from .measure import (RESULTS, command_line, condgan_run_settings, framework_segment, hand_segment, in_child,
-                      machine_info, median, peak_rss, progress, release_free_memory, reset_peak_rss, train_steps,
-                      write_json)
+from .measure import (RESULTS, command_line, condgan_run_settings, framework_segment, hand_segment, in_child, interleaved_hands, interleaved_run_settings, interleaved_segments,
+                      machine_info, median, pair_ratios, peak_rss, progress, release_free_memory, reset_peak_rss,
+                      train_steps, write_json)
 
-#: per mode and config: untimed warm-up steps (a multiple of the timed steps) and timed steps per segment, repetitions,
-#: steps of the memory and the
-#: same-weights runs. Many short repetitions make the median of the paired ratios robust to a disturbed one. The
-#: full run takes about 4-6 minutes on 2 quiet cores (torch 2.x, 1 thread).
+#: per mode and config: untimed warm-up steps (a multiple of the segment's steps), steps per timed segment, segment
+#: pairs per block, blocks (fresh builds), steps of the memory and of the same-weights runs. Segments of 30-60 ms
+#: alternate fast enough that the drift of a shared machine's speed (seconds) cancels in each pair; the full run
+#: takes about 20 minutes on 2 quiet cores (torch 2.x, 1 thread).
 SETTINGS = {
-    "full": {"mlp512": {"warmup": 20, "steps": 20, "reps": 8, "memory_steps": 5, "same_steps": 3},
-             "mlp": {"warmup": 100, "steps": 100, "reps": 10, "memory_steps": 20, "same_steps": 10},
-             "dcgan": {"warmup": 3, "steps": 3, "reps": 10, "memory_steps": 4, "same_steps": 3}},
-    "quick": {"mlp512": {"warmup": 1, "steps": 1, "reps": 2, "memory_steps": 1, "same_steps": 1},
-              "mlp": {"warmup": 8, "steps": 8, "reps": 2, "memory_steps": 4, "same_steps": 2},
-              "dcgan": {"warmup": 1, "steps": 1, "reps": 2, "memory_steps": 1, "same_steps": 1}},
+    "full": {"mlp512": {"warmup": 20, "steps": 4, "pairs": 50, "blocks": 3, "memory_steps": 5, "same_steps": 3},
+             "mlp": {"warmup": 100, "steps": 20, "pairs": 40, "blocks": 3, "memory_steps": 20, "same_steps": 10},
+             "dcgan": {"warmup": 3, "steps": 1, "pairs": 40, "blocks": 3, "memory_steps": 4, "same_steps": 3}},
+    "quick": {"mlp512": {"warmup": 1, "steps": 1, "pairs": 2, "blocks": 1, "memory_steps": 1, "same_steps": 1},
+              "mlp": {"warmup": 4, "steps": 4, "pairs": 2, "blocks": 1, "memory_steps": 4, "same_steps": 2},
+              "dcgan": {"warmup": 1, "steps": 1, "pairs": 2, "blocks": 1, "memory_steps": 1, "same_steps": 1}},
 }
+#: the objective whose hand loop is also timed against a copy of itself (the noise control), per run
+CONTROL = "core.cgan"
 MiB = 2**20
 
 
@@ -96,6 +100,15 @@ def same_weights(raw: dict, comps, dataset, steps: int) -> dict[str, Any]:
     return {"steps": steps, "identical": bool(identical), "max_abs_diff": diff}
 
 
+def cuda_peaks(raw: dict, comps, dataset, steps: int) -> dict[str, float]:
+    """Peak allocated GPU memory (MiB) of ``steps`` timed steps of each side, after as many warm-up steps."""
+    fw = build({**raw, "run": {**raw["run"], **condgan_run_settings(steps, steps)}}, comps, dataset)
+    out = {"framework_mib": framework_segment(fw, steps, steps)["peak_bytes"] / MiB}
+    del fw
+    out["hand_mib"] = hand_segment(HandLoop(build(raw, comps, dataset)), steps, steps)["peak_bytes"] / MiB
+    return out
+
+
 def memory_growth(raw: dict, comps, dataset, side: str, steps: int) -> int:
     """Peak-RSS growth (bytes) of a forked child that builds the experiment and trains ``steps`` steps on ``side``."""
 
@@ -113,35 +126,59 @@ def memory_growth(raw: dict, comps, dataset, side: str, steps: int) -> int:
     return int(in_child(child)["growth"])
 
 
-def time_objective(raw: dict, comps, dataset, s: dict[str, int]) -> dict[str, Any]:
-    """Interleaved repetitions of a framework segment and a hand-loop segment; medians."""
-    fw_exp = build({**raw, "run": {**raw["run"], **condgan_run_settings(s["warmup"], s["steps"])}}, comps, dataset)
-    hand = HandLoop(build(raw, comps, dataset))
-    torch.use_deterministic_algorithms(fw_exp.config.run.deterministic, warn_only=True)
-    fw, hd = {"wall": [], "cpu": [], "peak": []}, {"wall": [], "cpu": [], "peak": []}
-    for rep in range(s["reps"]):
-        order = ("framework", "hand") if rep % 2 == 0 else ("hand", "framework")
-        for side in order:
-            if side == "framework":
-                r, into = framework_segment(fw_exp, s["warmup"], s["steps"]), fw
-            else:
-                r, into = hand_segment(hand, s["warmup"], s["steps"]), hd
-            into["wall"].append(r["s_per_step"]), into["cpu"].append(r["cpu_s_per_step"]), into["peak"].append(r["peak_bytes"])
-    out = {
-        "framework_ms": 1e3 * median(fw["wall"]), "hand_ms": 1e3 * median(hd["wall"]),
-        "ratio": median([f / h for f, h in zip(fw["wall"], hd["wall"])]),
-        "ratio_of_medians": median(fw["wall"]) / median(hd["wall"]),
-        "ratio_of_minima": min(fw["wall"]) / min(hd["wall"]),  # noise only adds time: the least disturbed pair
-        "framework_steps_per_s": 1.0 / median(fw["wall"]), "hand_steps_per_s": 1.0 / median(hd["wall"]),
-        "framework_cpu_ms": 1e3 * median(fw["cpu"]), "hand_cpu_ms": 1e3 * median(hd["cpu"]),
-        "cpu_ratio": median([f / h for f, h in zip(fw["cpu"], hd["cpu"])]),
-        "framework_ms_reps": [1e3 * t for t in fw["wall"]], "hand_ms_reps": [1e3 * t for t in hd["wall"]],
+def bootstrap_median_ci(xs: list[float], n: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of the median of ``xs``."""
+    rng = random.Random(seed)
+    meds = sorted(median(rng.choices(xs, k=len(xs))) for _ in range(n))
+    return meds[int(0.025 * n)], meds[int(0.975 * n) - 1]
+
+
+def summarize(segs: list[dict[str, list[float]]]) -> dict[str, Any]:
+    """Medians, pair ratios and their bootstrap interval over the blocks of one objective."""
+    ratios = [r for b in segs for r in pair_ratios(b["framework"], b["hand"])]
+    cpu = [r for b in segs for r in pair_ratios(b["framework_cpu"], b["hand_cpu"])]
+    fw = [t for b in segs for t in b["framework"]]
+    hd = [t for b in segs for t in b["hand"]]
+    lo, hi = bootstrap_median_ci(ratios)
+    return {
+        "framework_ms": 1e3 * median(fw), "hand_ms": 1e3 * median(hd),
+        "ratio": median(ratios), "ratio_ci95": [lo, hi],
+        "ratio_of_sums": sum(fw) / sum(0.5 * (b["hand"][i] + b["hand"][i + 1]) for b in segs
+                                       for i in range(len(b["framework"]))),
+        "block_ratios": [median(pair_ratios(b["framework"], b["hand"])) for b in segs],
+        "framework_steps_per_s": 1.0 / median(fw), "hand_steps_per_s": 1.0 / median(hd),
+        "framework_cpu_ms": 1e3 * median([t for b in segs for t in b["framework_cpu"]]),
+        "hand_cpu_ms": 1e3 * median([t for b in segs for t in b["hand_cpu"]]),
+        "cpu_ratio": median(cpu), "pairs": len(ratios),
     }
-    fw_peak, hand_peak = fw["peak"], hd["peak"]
-    if fw_peak[0] is not None:
-        out["memory"] = {"kind": "cuda_peak_allocated_during_step", "framework_mib": max(fw_peak) / MiB,
-                         "hand_mib": max(hand_peak) / MiB}
-    return out
+
+
+def time_objective(raw: dict, comps, dataset, s: dict[str, int]) -> dict[str, Any]:
+    """``blocks`` blocks, each from fresh builds of both sides (so that where the tensors happen to lie in memory
+    varies between blocks), of ``pairs`` interleaved segment pairs (:func:`benchmarks.measure.interleaved_segments`)."""
+    segs = []
+    for _ in range(s["blocks"]):
+        fw_exp = build({**raw, "run": {**raw["run"], **interleaved_run_settings(s["warmup"], s["steps"], s["pairs"])}},
+                       comps, dataset)
+        hand = HandLoop(build(raw, comps, dataset))
+        torch.use_deterministic_algorithms(fw_exp.config.run.deterministic, warn_only=True)
+        hand.run(0, s["warmup"])
+        segs.append(interleaved_segments(fw_exp, hand, s["warmup"], s["steps"], s["pairs"]))
+        del fw_exp, hand
+        gc.collect()
+    return summarize(segs)
+
+
+def noise_control(raw: dict, comps, dataset, s: dict[str, int]) -> dict[str, Any]:
+    """The same measurement with two identical hand-written loops: the ratio the method reports for no difference."""
+    segs = []
+    for _ in range(s["blocks"]):
+        a, b = HandLoop(build(raw, comps, dataset)), HandLoop(build(raw, comps, dataset))
+        torch.use_deterministic_algorithms(raw["run"].get("deterministic", True), warn_only=True)
+        segs.append(interleaved_hands(a, b, s["warmup"], s["steps"], s["pairs"]))
+        del a, b
+        gc.collect()
+    return summarize(segs)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -149,8 +186,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="a few steps and two repetitions (checks that it runs)")
     ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     ap.add_argument("--objectives", nargs="+", default=None, help="default: every built-in objective")
-    ap.add_argument("--reps", type=int, default=None, help="repetitions (default: the mode's)")
-    ap.add_argument("--steps", type=int, default=None, help="timed steps per segment (default: the mode's)")
+    ap.add_argument("--pairs", type=int, default=None, help="framework/hand segment pairs per block (default: the mode's)")
+    ap.add_argument("--blocks", type=int, default=None, help="blocks, each from fresh builds (default: the mode's)")
+    ap.add_argument("--steps", type=int, default=None, help="steps per timed segment (default: the mode's)")
     ap.add_argument("--warmup", type=int, default=None,
                     help="untimed steps before each segment, a multiple of --steps (default: the mode's)")
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
@@ -180,7 +218,8 @@ def main(argv: list[str] | None = None) -> Path:
     t_start = time.perf_counter()
     for config in args.configs:
         s = dict(SETTINGS[mode][config])
-        s.update({k: v for k, v in (("reps", args.reps), ("steps", args.steps), ("warmup", args.warmup)) if v})
+        s.update({k: v for k, v in (("pairs", args.pairs), ("blocks", args.blocks), ("steps", args.steps),
+                                    ("warmup", args.warmup)) if v})
         result["settings"][config] = s
         kw = {"threads": args.threads, "device": args.device}
         dataset = load_dataset(experiment_config(config, objectives[0], **kw), comps)
@@ -189,7 +228,12 @@ def main(argv: list[str] | None = None) -> Path:
         for o in objectives:  # also warms every code path up before the memory children are forked
             progress(f"[overhead] {config} {o}: same weights")
             rows[o]["same_weights"] = same_weights(raws[o], comps, dataset, s["same_steps"])
-        if device.type == "cpu":
+        if device.type != "cpu":
+            for o in objectives:
+                progress(f"[overhead] {config} {o}: memory")
+                rows[o]["memory"] = {"kind": "cuda_peak_allocated_during_step", "steps": s["memory_steps"],
+                                     **cuda_peaks(raws[o], comps, dataset, s["memory_steps"])}
+        else:
             gc.collect()
             release_free_memory()
             for o in objectives:
@@ -200,13 +244,17 @@ def main(argv: list[str] | None = None) -> Path:
         for o in objectives:
             progress(f"[overhead] {config} {o}: time")
             row = rows[o]
-            timing = time_objective(raws[o], comps, dataset, s)
-            row.update({k: v for k, v in timing.items() if k != "memory" or "memory" not in row})
+            row.update(time_objective(raws[o], comps, dataset, s))
             progress(f"    framework {row['framework_ms']:.3f} ms/step, hand {row['hand_ms']:.3f} ms/step, "
-                     f"ratio {row['ratio']:.3f} (CPU time {row['cpu_ratio']:.3f}), "
+                     f"ratio {row['ratio']:.3f} (95% interval {row['ratio_ci95'][0]:.3f}-{row['ratio_ci95'][1]:.3f}; "
+                     f"CPU time {row['cpu_ratio']:.3f}), "
                      f"same weights: {row['same_weights']['identical']}")
             gc.collect()
-        result["configs"][config] = {"description": CONFIGS[config], "objectives": rows}
+        control = CONTROL if CONTROL in objectives else objectives[0]
+        progress(f"[overhead] {config} {control}: noise control (hand loop against a copy of itself)")
+        noise = {"objective": control, **noise_control(raws[control], comps, dataset, s)}
+        progress(f"    ratio {noise['ratio']:.3f} (95% interval {noise['ratio_ci95'][0]:.3f}-{noise['ratio_ci95'][1]:.3f})")
+        result["configs"][config] = {"description": CONFIGS[config], "objectives": rows, "noise_control": noise}
     result["wall_s"] = time.perf_counter() - t_start
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     if args.merge and out_path.exists():  # earlier configs keep their own settings, machine and command
