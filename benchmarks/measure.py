@@ -1,6 +1,11 @@
-"""How the benchmarks measure: timed segments of the framework's loop and of a hand-written loop, peak memory, the
-machine they ran on, and the JSON they write.
+"""How the benchmarks measure: the framework's loop and a hand-written loop taking turns inside one ``train()`` call,
+timed segments of each on their own, peak memory, the machine they ran on, and the JSON they write.
 
+* Interleaved (:func:`interleaved_segments`, the overhead benchmark): the hand loop runs ``steps`` steps from
+  ``train()``'s evaluate callback every ``steps`` steps; the framework's segment is the time between callbacks.
+  :func:`pair_ratios` divides each framework segment by the mean of the hand segments around it, which cancels a
+  machine speed that drifts over seconds (a shared VM's does, by up to 25%). :func:`interleaved_hands` is the
+  control: two identical hand loops in the same pattern.
 * Framework segment: :func:`condgan.train.train` itself, called as a user calls it, on a fresh run directory. Its
   ``evaluate`` callback (called every ``run.eval_every = steps`` steps; ``warmup`` is a multiple of ``steps``, so no
   callback falls inside the timed steps) reads the clock after step ``warmup`` and after step ``warmup + steps``, and

@@ -44,9 +44,9 @@ from .measure import (RESULTS, command_line, condgan_run_settings, framework_seg
 #: alternate fast enough that the drift of a shared machine's speed (seconds) cancels in each pair; the full run
 #: takes about 20 minutes on 2 quiet cores (torch 2.x, 1 thread).
 SETTINGS = {
-    "full": {"mlp512": {"warmup": 20, "steps": 4, "pairs": 50, "blocks": 3, "memory_steps": 5, "same_steps": 3},
-             "mlp": {"warmup": 100, "steps": 20, "pairs": 40, "blocks": 3, "memory_steps": 20, "same_steps": 10},
-             "dcgan": {"warmup": 3, "steps": 1, "pairs": 40, "blocks": 3, "memory_steps": 4, "same_steps": 3}},
+    "full": {"mlp512": {"warmup": 20, "steps": 4, "pairs": 40, "blocks": 4, "memory_steps": 5, "same_steps": 3},
+             "mlp": {"warmup": 100, "steps": 20, "pairs": 30, "blocks": 4, "memory_steps": 20, "same_steps": 10},
+             "dcgan": {"warmup": 3, "steps": 1, "pairs": 30, "blocks": 4, "memory_steps": 4, "same_steps": 3}},
     "quick": {"mlp512": {"warmup": 1, "steps": 1, "pairs": 2, "blocks": 1, "memory_steps": 1, "same_steps": 1},
               "mlp": {"warmup": 4, "steps": 4, "pairs": 2, "blocks": 1, "memory_steps": 4, "same_steps": 2},
               "dcgan": {"warmup": 1, "steps": 1, "pairs": 2, "blocks": 1, "memory_steps": 1, "same_steps": 1}},
@@ -154,13 +154,18 @@ def summarize(segs: list[dict[str, list[float]]]) -> dict[str, Any]:
 
 
 def time_objective(raw: dict, comps, dataset, s: dict[str, int]) -> dict[str, Any]:
-    """``blocks`` blocks, each from fresh builds of both sides (so that where the tensors happen to lie in memory
-    varies between blocks), of ``pairs`` interleaved segment pairs (:func:`benchmarks.measure.interleaved_segments`)."""
+    """``blocks`` blocks, each from fresh builds of both sides, of ``pairs`` interleaved segment pairs
+    (:func:`benchmarks.measure.interleaved_segments`). Where a module's tensors lie in memory changes its speed by
+    up to about 1% (the same backward on two builds of one config, interleaved: 40-90 µs apart on the 4x512 MLP,
+    and the side built first was the slower one), so each block builds afresh and the side built first alternates."""
     segs = []
-    for _ in range(s["blocks"]):
-        fw_exp = build({**raw, "run": {**raw["run"], **interleaved_run_settings(s["warmup"], s["steps"], s["pairs"])}},
-                       comps, dataset)
-        hand = HandLoop(build(raw, comps, dataset))
+    timed_raw = {**raw, "run": {**raw["run"], **interleaved_run_settings(s["warmup"], s["steps"], s["pairs"])}}
+    for block in range(s["blocks"]):
+        if block % 2 == 0:  # the side built first gets other heap addresses than the second: alternate
+            fw_exp, hand = build(timed_raw, comps, dataset), HandLoop(build(raw, comps, dataset))
+        else:
+            hand = HandLoop(build(raw, comps, dataset))
+            fw_exp = build(timed_raw, comps, dataset)
         torch.use_deterministic_algorithms(fw_exp.config.run.deterministic, warn_only=True)
         hand.run(0, s["warmup"])
         segs.append(interleaved_segments(fw_exp, hand, s["warmup"], s["steps"], s["pairs"]))
@@ -172,8 +177,10 @@ def time_objective(raw: dict, comps, dataset, s: dict[str, int]) -> dict[str, An
 def noise_control(raw: dict, comps, dataset, s: dict[str, int]) -> dict[str, Any]:
     """The same measurement with two identical hand-written loops: the ratio the method reports for no difference."""
     segs = []
-    for _ in range(s["blocks"]):
+    for block in range(s["blocks"]):
         a, b = HandLoop(build(raw, comps, dataset)), HandLoop(build(raw, comps, dataset))
+        if block % 2:
+            a, b = b, a
         torch.use_deterministic_algorithms(raw["run"].get("deterministic", True), warn_only=True)
         segs.append(interleaved_hands(a, b, s["warmup"], s["steps"], s["pairs"]))
         del a, b

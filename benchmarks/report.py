@@ -54,15 +54,21 @@ def quick_banner(results: list[dict | None]) -> list[str]:
             "> They show that the machinery runs, not how fast condgan is. Regenerate with the full commands below.", ""]
 
 
+def _settings_text(s: dict) -> str:
+    if "pairs" in s:
+        return (f"{s['blocks']} blocks x {s['pairs']} pairs of {s['steps']}-step segments after {s['warmup']} warm-up "
+                f"steps")
+    return f"{s['reps']} repetitions of {s['steps']} timed steps after {s['warmup']} warm-up steps"  # older files
+
+
 def overhead_section(r: dict) -> list[str]:
     out = ["## The loop against a hand-written loop", ""]
     out += machine_lines(r) + [""]
-    settings = ", ".join(f"{c}: {s['reps']} repetitions of {s['steps']} timed steps after {s['warmup']} warm-up steps"
-                         for c, s in r["settings"].items())
-    out += [f"Settings: {settings}. Time per step is the median over repetitions; the ratio is the median over "
-            f"repetitions of framework time / hand-loop time, each repetition timing both back to back (alternating "
-            f"which goes first). CPU-time ratio: the same with the process's CPU time, which a busy machine disturbs "
-            f"less. Target: ratio at most {TARGET_RATIO}.", ""]
+    settings = "; ".join(f"{c}: {_settings_text(s)}" for c, s in r["settings"].items())
+    out += [f"Settings: {settings}. Time per step: the median over segments. Ratio: the median, over all pairs, of a "
+            f"framework segment's time over the mean of the two hand-loop segments just before and after it, with a "
+            f"95% bootstrap interval of that median. CPU-time ratio: the same with the process's CPU time. Target: "
+            f"ratio at most {TARGET_RATIO}.", ""]
     from .configs import CONFIGS
 
     for config, c in sorted(r["configs"].items(), key=lambda kv: list(CONFIGS).index(kv[0]) if kv[0] in CONFIGS else 99):
@@ -82,24 +88,30 @@ def overhead_section(r: dict) -> list[str]:
                        "own tens of microseconds show (column *overhead*). The target is judged on the paper-scale "
                        "MLP and the DCGAN configs")
         ratios = sorted(v["ratio"] for v in rows.values())
-        minima = sorted(v["ratio_of_minima"] for v in rows.values() if "ratio_of_minima" in v)
+        uppers = [v["ratio_ci95"][1] for v in rows.values() if "ratio_ci95" in v]
         pooled = (f"Over the {len(ratios)} objectives: median ratio {ratios[len(ratios) // 2]:.3f}, "
                   f"{sum(x > TARGET_RATIO for x in ratios)} above {TARGET_RATIO}" +
-                  (f"; ratio of the fastest repetitions (less disturbed by other processes) median "
-                   f"{minima[len(minima) // 2]:.3f}, largest {minima[-1]:.3f}" if minima else "") + ".")
+                  (f"; {sum(u > TARGET_RATIO for u in uppers)} whose 95% interval reaches above {TARGET_RATIO}"
+                   if uppers else "") + ".")
+        noise = c.get("noise_control")
+        if noise:
+            pooled += (f" Noise control: the hand loop of `{noise['objective']}` timed the same way against a copy of "
+                       f"itself gave {noise['ratio']:.3f} ({noise['ratio_ci95'][0]:.3f}-{noise['ratio_ci95'][1]:.3f}).")
+        ci_head = " 95% interval |" if uppers else ""
         out += [f"### {c['description']}", "", pooled, "",
                 f"Largest ratio: {worst[1]['ratio']:.3f} ({worst[0]}): the target of {TARGET_RATIO} is "
                 f"{verdict}. Same weights as the hand loop after "
                 f"{n_same} step{'s' if n_same != 1 else ''}, bit for bit: "
                 f"{'every objective' if same else '**not every objective**'}.", "",
-                f"| objective | framework ms/step | steps/s | hand ms/step | steps/s | ratio | CPU-time ratio | "
+                f"| objective | framework ms/step | steps/s | hand ms/step | steps/s | ratio |{ci_head} CPU-time ratio | "
                 f"overhead µs/step | {mem_label}: framework | hand | same weights |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+                "|---|---:|---:|---:|---:|---:|" + ("---:|" if uppers else "") + "---:|---:|---:|---:|:---:|"]
         for name, v in rows.items():
             mem = v.get("memory", {})
+            ci = f" {v['ratio_ci95'][0]:.3f}-{v['ratio_ci95'][1]:.3f} |" if "ratio_ci95" in v else ""
             out.append(f"| `{name}` | {_f(v['framework_ms'])} | {_f(v['framework_steps_per_s'])} | {_f(v['hand_ms'])} | "
-                       f"{_f(v['hand_steps_per_s'])} | {v['ratio']:.3f} | {v['cpu_ratio']:.3f} | "
-                       f"{1e3 * (v['framework_ms'] - v['hand_ms']):.0f} | "
+                       f"{_f(v['hand_steps_per_s'])} | {v['ratio']:.3f} |{ci} {v['cpu_ratio']:.3f} | "
+                       f"{1e3 * (v['ratio'] - 1) * v['hand_ms']:.0f} | "
                        f"{_f(mem['framework_mib']) if mem else '-'} | {_f(mem['hand_mib']) if mem else '-'} | "
                        f"{'yes' if v['same_weights']['identical'] else 'NO'} |")
         out.append("")
@@ -203,10 +215,19 @@ METHOD = """## What is measured
 - **Framework**: `condgan.train.train` itself, called as a user calls it, with the `[run]` settings of a timed run:
   `log_every = 50` (the default), no sample grids or checkpoints during the run, no progress bar, no generator EMA,
   fp32, deterministic algorithms on (the default), 1 torch thread (`torch.set_num_threads(1)`: stable timings on a
-  shared CPU). Each repetition is a fresh `train()` call; its `evaluate` callback reads the clock after the warm-up
-  steps and after the timed steps, then ends the run, so the final checkpoint and sample grid are not timed (they
-  are not part of a step). The loop's bookkeeping after the first callback (a `metrics.csv` row, some 0.1 ms) falls
-  in the timed window and counts against the framework.
+  shared CPU).
+- **Interleaving** (`benchmarks/measure.py`, `interleaved_segments`): this machine's speed drifts by up to 25% over
+  a few seconds (other tenants of the VM host), so the two loops take turns every few steps inside one `train()`
+  call: its `evaluate` callback, called every `steps` steps, times `steps` steps of the hand loop, and the
+  framework's segment is the time from the end of one callback to the start of the next. Everything the loop does
+  outside the callback counts against the framework, including what it does around every callback (a
+  `metrics.csv` row and an RNG fork, some 50 µs per segment). Each framework segment is divided by the mean of the
+  two hand segments around it, so a drift that is linear over the three segments cancels; the ratio is the median
+  of these pair ratios over all pairs, pooled over blocks that each start from fresh builds of both sides (where the
+  tensors lie in memory changes between blocks), with a 95% bootstrap interval. The hand loop runs inside the
+  callback's RNG fork, so the framework's random stream is unchanged. *Noise control*: the hand loop of one
+  objective against a second, identical hand loop, timed in the same pattern, gives the ratio the method reports
+  for no difference.
 - **Hand-written loop** (`benchmarks/hand_loops.py`): the same modules (built from the same config, so the same
   initial weights), the same loss functions (the plugins' pure functions, called inline), the same Adam optimizers
   and batches, with none of the framework's objects; it reads the loss values every 50 steps. Both loops draw random
@@ -217,7 +238,7 @@ METHOD = """## What is measured
   paper's 2-D networks, `core.mlp_g` / `core.mlp_d` of 4 hidden layers of 512 units, latent 256, batch 16 (about
   20 ms per step); a small 2-D MLP (3 hidden layers of 64, latent 16, batch 64: the CPU scale of
   `cgpgan.cgpgan_clusters`, about 2 ms per step) is kept as a stress test that makes the loop's own cost visible
-  (column *overhead*: framework minus hand loop, µs per step; the K and batch sweeps use it too); the 28x28 DCGAN config is Fashion-MNIST with 16-channel `core.dcgan_g` / `core.dcgan_d`, latent 64, batch 32
+  (column *overhead*: (ratio - 1) x the hand loop's step time, µs per step; the K and batch sweeps use it too); the 28x28 DCGAN config is Fashion-MNIST with 16-channel `core.dcgan_g` / `core.dcgan_d`, latent 64, batch 32
   (the CPU scale of the cagan Fashion presets). Every objective runs with its defaults; objectives that need a
   classifier get the config's (`core.mlp_q` / `core.dcgan_q`), UAC-GAN its default statistics network, and
   Elastic-InfoGAN's learned prior starts at epoch 0 so that the step does all of the method's work.

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -60,3 +61,36 @@ def test_quick_benchmarks_run_and_render(tmp_path):
     assert "Placeholder" in page and "`uacgan.uac_gan`" in page and "K = 1000" in page
     assert "python -m benchmarks.overhead" in page
 
+
+
+def test_pair_ratio_cancels_a_linear_drift():
+    from benchmarks.measure import pair_ratios
+
+    # the machine slows down linearly; the framework is 2% slower than the hand loop at every instant
+    speed = [1.0 + 0.1 * t for t in range(9)]
+    hand, fw = speed[0::2], [1.02 * s for s in speed[1::2]]
+    assert pair_ratios(fw, hand) == pytest.approx([1.02] * 4)
+    with pytest.raises(ValueError):
+        pair_ratios(fw, hand[:-1])
+
+
+def test_interleaved_timing_leaves_the_frameworks_training_as_it_is(clusters):
+    """The hand loop runs inside train()'s evaluate callback; the framework must train exactly as without it."""
+    from benchmarks.hand_loops import HandLoop
+    from benchmarks.measure import interleaved_run_settings, interleaved_segments, train_steps
+    from benchmarks.overhead import _weights, build
+
+    raw = experiment_config("mlp", "cgpgan.cgpgan")
+    warmup, steps, pairs = 4, 2, 3
+    settings = interleaved_run_settings(warmup, steps, pairs)
+    with num_threads(1):
+        timed = build({**raw, "run": {**raw["run"], **settings}}, COMPONENTS, clusters)
+        hand = HandLoop(build(raw, COMPONENTS, clusters))
+        hand.run(0, warmup)
+        out = interleaved_segments(timed, hand, warmup, steps, pairs)
+        plain = build({**raw, "run": {**raw["run"], **settings}}, COMPONENTS, clusters)
+        train_steps(plain, warmup + pairs * steps)
+    assert len(out["framework"]) == pairs and len(out["hand"]) == pairs + 1
+    assert all(t > 0 for k in out for t in out[k])
+    a, b = _weights(timed), _weights(plain)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
