@@ -50,15 +50,17 @@ def test_quick_benchmarks_run_and_render(tmp_path):
                     "core.cgan", "uacgan.uac_gan", "--out", str(tmp_path / "overhead-quick.json")],
                    cwd=ROOT, check=True, capture_output=True, timeout=300)
     with num_threads(1):
-        scaling.main(["--quick", "--parts", "k", "--out", str(tmp_path / "scaling-quick.json")])
+        scaling.main(["--quick", "--parts", "k", "relative", "--out", str(tmp_path / "scaling-quick.json")])
     o = json.loads((tmp_path / "overhead-quick.json").read_text())
     row = o["configs"]["mlp"]["objectives"]["uacgan.uac_gan"]
     assert row["framework_ms"] > 0 and row["hand_ms"] > 0 and row["same_weights"]["identical"]
     assert row["memory"]["framework_mib"] > 0 and row["memory"]["hand_mib"] > 0
     s = json.loads((tmp_path / "scaling-quick.json").read_text())
     assert {r["K"] for r in s["k_sweep"]["rows"]} == {10, 100, 1000}
+    uac = next(r for r in s["relative_to_ac_gan"]["mlp"]["rows"] if r["method"] == "UAC-GAN")
+    assert uac["paired"]["ratio_ci95"][0] <= uac["paired"]["ratio"] <= uac["paired"]["ratio_ci95"][1]
     page = report.render(tmp_path)
-    assert "Placeholder" in page and "`uacgan.uac_gan`" in page and "K = 1000" in page
+    assert "Placeholder" in page and "`uacgan.uac_gan`" in page and "K = 1000" in page and "UAC-GAN: framework" in page
     assert "python -m benchmarks.overhead" in page
 
 
