@@ -89,6 +89,9 @@ class RunParams:
     channels_last: bool = False
     #: batches copied to a GPU from pinned host memory with non_blocking copies (no effect on the CPU)
     pin_memory: bool = True
+    #: threads that prepare the next batches while a step computes (0: in the loop); the batches, and so the run,
+    #: are the same either way. For GPUs: the gather, pin and copy of the next batches overlap the step
+    data_workers: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     #: under torchrun, BatchNorm statistics over the global batch (SyncBatchNorm; GPUs only)
     sync_batchnorm: bool = False
     #: torch.use_deterministic_algorithms (bit-exact resume on the CPU)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import attrs
@@ -85,7 +86,8 @@ class BatchStream:
 
     ``batch_size`` is the global batch: with ``world`` processes, rank r takes rows r, r + world, ... of it.
     No DataLoader and no worker processes: the data are tensors in memory and a batch is one index operation,
-    which costs less than handing a batch between processes would. ``pin_memory``: copies to a GPU go through
+    which costs less than handing a batch between processes would (:class:`PrefetchingStream` prepares the next
+    batches in threads, for GPUs). ``pin_memory``: copies to a GPU go through
     page-locked memory with ``non_blocking=True`` (on the CPU the copy is the identity and nothing is pinned).
     ``channels_last``: image batches in NHWC layout (same values).
     """
@@ -99,7 +101,8 @@ class BatchStream:
         self.dataset, self.batch_size, self.seed = dataset, batch_size, seed
         self.device, self.rank, self.world = torch.device(device), rank, world
         self.steps_per_epoch = len(dataset) // batch_size
-        self._perm_epoch, self._perm = -1, None
+        self._perm: tuple[int, Tensor | None] = (-1, None)  # (epoch, permutation): one attribute, read once, so
+        # that threads of a PrefetchingStream never pair one epoch with another's permutation
         self.non_blocking = pin_memory
         self.pin = pin_memory and self.device.type == "cuda" and dataset.x.device.type == "cpu"
         self.channels_last = channels_last
@@ -109,10 +112,11 @@ class BatchStream:
 
     def indices(self, step: int) -> Tensor:
         epoch, k = divmod(step, self.steps_per_epoch)
-        if epoch != self._perm_epoch:
+        perm = self._perm
+        if perm[0] != epoch:
             g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-            self._perm, self._perm_epoch = torch.randperm(len(self.dataset), generator=g), epoch
-        idx = self._perm[k * self.batch_size:(k + 1) * self.batch_size]
+            perm = self._perm = (epoch, torch.randperm(len(self.dataset), generator=g))
+        idx = perm[1][k * self.batch_size:(k + 1) * self.batch_size]
         return idx if self.world == 1 else idx[self.rank::self.world]
 
     def batch(self, step: int) -> Batch:
@@ -120,6 +124,44 @@ class BatchStream:
         if self.channels_last and b.x.dim() == 4:
             b = Batch(x=b.x.contiguous(memory_format=torch.channels_last), c=b.c, y=b.y, z=b.z)
         return b
+
+    def close(self) -> None:
+        """Nothing to release (the interface of :class:`PrefetchingStream`)."""
+
+
+class PrefetchingStream:
+    """``run.data_workers``: threads that prepare the batches of the next ``workers`` steps while a step computes.
+
+    A batch is a pure function of its step, so the batches, and the run, are exactly those of the wrapped
+    :class:`BatchStream`. torch's indexing, pinning and copies release the GIL, so on a GPU the gathering, pinning and
+    non-blocking copy of the coming batches overlap the current step; on the CPU a batch is one index operation and
+    there is little to overlap. Threads, not processes: the data are already in this process's memory.
+    """
+
+    def __init__(self, stream: BatchStream, workers: int, end_step: int):
+        if workers < 1:
+            raise ValueError(f"data workers must be >= 1, got {workers}")
+        self.stream, self.depth, self.end = stream, workers, end_step
+        self.steps_per_epoch = stream.steps_per_epoch
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="condgan-data")
+        self._ahead: dict[int, Future] = {}
+
+    def epoch_of(self, step: int) -> int:
+        return self.stream.epoch_of(step)
+
+    def batch(self, step: int) -> Batch:
+        ready = self._ahead.pop(step, None)
+        for s in range(step + 1, min(step + 1 + self.depth, self.end)):
+            if s not in self._ahead:
+                self._ahead[s] = self._pool.submit(self.stream.batch, s)
+        return ready.result() if ready is not None else self.stream.batch(step)
+
+    def close(self) -> None:
+        """Cancel the batches not started and wait for the running ones (idempotent)."""
+        for f in self._ahead.values():
+            f.cancel()
+        self._ahead.clear()
+        self._pool.shutdown(wait=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from .allocator import keep_freed_memory
 from .build import Experiment, make_optimizers
 from .checkpoint import atomic_write_text, list_checkpoints, load_file, load_latest, save_checkpoint
 from .config import dumps_json, dumps_toml
-from .data import BatchStream
+from .data import BatchStream, PrefetchingStream
 from .distributed import (Dist, average_gradients, broadcast_tensors, check_ranks_agree, check_sync_batchnorm,
                           convert_sync_batchnorm, gather_rows, init_distributed, mean_scalars, state_tensors)
 from .errors import CheckpointError, NonFiniteLossError
@@ -226,6 +226,8 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
     channels_last = run.channels_last and exp.ctx.is_image
     stream = BatchStream(exp.dataset, run.batch_size, run.seed, m.device, rank, world, pin_memory=run.pin_memory,
                          channels_last=channels_last)
+    if run.data_workers:
+        stream = PrefetchingStream(stream, run.data_workers, run.steps)
     m.steps_per_epoch, m.rank, m.world = stream.steps_per_epoch, rank, world
     if run.sync_batchnorm:
         convert_sync_batchnorm((m.generator, m.discriminator, m.classifier, m.statistics_network), world)
@@ -317,7 +319,7 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
         progress = tqdm(total=run.steps, initial=start, desc=run.name, dynamic_ncols=True, file=sys.stderr,
                         disable=None)
     t0, step = time.perf_counter(), start
-    with StopRequested() as stop:
+    with StopRequested() as stop, contextlib.closing(stream):
         for step in range(start, run.steps):
             for mod in (m.generator, m.discriminator):  # train mode again after whatever switched it to eval
                 if not mod.training:  # (Module.train() walks every submodule: costly on every step)

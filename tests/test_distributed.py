@@ -159,9 +159,11 @@ def test_two_gloo_processes_follow_the_single_process_trajectory(single, tmp_pat
 
 @pytest.mark.slow
 def test_resume_under_torchrun_continues_the_same_trajectory(single, tmp_path):
-    """Stop after 8 steps, resume under torchrun to 16: the ranks agree on the checkpoint and match one process."""
+    """Stop after 8 steps (with run.data_workers = 2), resume under torchrun to 16: the ranks agree on the
+    checkpoint and match one process."""
     (tmp_path / "c.toml").write_text(CONFIG)
-    _run([*_torchrun(2), "train", "c.toml", "--out", "runs", "--set", "run.steps=8"], tmp_path)
+    _run([*_torchrun(2), "train", "c.toml", "--out", "runs", "--set", "run.steps=8", "--set", "run.data_workers=2"],
+         tmp_path)  # batches prepared ahead in threads: the same batches
     run_dir = tmp_path / "runs" / "t"
     _run([*_torchrun(2), "train", "--resume", str(run_dir), "--set", f"run.steps={STEPS}"], tmp_path)
     _max_diff(_state(single), _state(run_dir))

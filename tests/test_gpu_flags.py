@@ -1,5 +1,5 @@
 """GPU readiness flags, exercised on the CPU: bf16 autocast, channels_last, torch.compile, fused optimizers, pinned
-memory with non-blocking copies. Each runs a few training steps through the CLI; losses stay finite, and a flag
+memory with non-blocking copies, data workers. Each runs a few training steps through the CLI; losses stay finite, and a flag
 that should not change the math matches the default run within a stated tolerance. The ``gpu`` test runs them
 together on CUDA when one is present. See docs/distributed.md ("GPU flags")."""
 
@@ -205,12 +205,47 @@ def test_batch_stream_layout_and_pinning_keep_values():
         assert b.x.is_contiguous(memory_format=torch.channels_last)
 
 
+def test_data_workers_do_not_change_results(tmp_path, baseline):
+    """run.data_workers = 2: the batches are prepared in threads two steps ahead; the run is bit-identical."""
+    state, rows = train(tmp_path, IMAGE, "run.data_workers=2", tag="workers")
+    base_state, base_rows = baseline["image"]
+    assert rows == base_rows
+    for m in ("generator", "discriminator"):
+        for k, v in state["models"][m].items():
+            assert torch.equal(v, base_state["models"][m][k]), f"{m}.{k}"
+
+
+def test_prefetching_stream_gives_the_streams_batches():
+    """Across epoch boundaries, from a resumed step, and after close: the same batches as BatchStream."""
+    from condgan.conditions import ConditionSpec
+    from condgan.data import BatchStream, Dataset, PrefetchingStream
+
+    data = Dataset(name="toy", x=torch.randn(64, 3), y=torch.randint(0, 4, (64, 1)), spec=ConditionSpec.single(4))
+    plain = BatchStream(data, 16, seed=3)  # 4 steps per epoch
+    for start in (0, 7):
+        ahead = PrefetchingStream(BatchStream(data, 16, seed=3), workers=3, end_step=20)
+        for step in range(start, 20):
+            a, b = plain.batch(step), ahead.batch(step)
+            assert torch.equal(a.x, b.x) and torch.equal(a.y, b.y), step
+        ahead.close()
+        ahead.close()
+    with pytest.raises(ValueError, match="data workers"):
+        PrefetchingStream(plain, workers=0, end_step=5)
+
+
+def test_negative_data_workers_is_a_config_error(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(VECTOR.format(steps=1, device="cpu"))
+    assert main(["train", str(cfg), "--out", str(tmp_path / "r"), "--set", "run.data_workers=-1"]) == 2
+    assert "data_workers" in capsys.readouterr().err
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_all_flags_on_a_gpu(tmp_path):
     """On CUDA: bf16 + channels_last + compile + fused Adam + pinned non-blocking copies train with finite losses,
     and pinned vs pageable copies give identical results."""
-    flags = ("run.precision=bf16", "run.channels_last=true", "run.compile=true",
+    flags = ("run.precision=bf16", "run.channels_last=true", "run.compile=true", "run.data_workers=2",
              "optimizers.generator.fused=true", "optimizers.discriminator.fused=true")
     state, rows = train(tmp_path, IMAGE, *flags, device="cuda", tag="all")
     assert_finite(state, rows)
