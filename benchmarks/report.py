@@ -243,10 +243,11 @@ METHOD = """## What is measured
   call: its `evaluate` callback, called every `steps` steps, times `steps` steps of the hand loop, and the
   framework's segment is the time from the end of one callback to the start of the next. Everything the loop does
   outside the callback counts against the framework, including what it does around every callback (a
-  `metrics.csv` row and an RNG fork, some 50 µs per segment). Each framework segment is divided by the mean of the
+  `metrics.csv` row and an RNG fork: about 20 µs per segment, measured 16 µs and 4 µs). Each framework segment is divided by the mean of the
   two hand segments around it, so a drift that is linear over the three segments cancels; the ratio is the median
-  of these pair ratios over all pairs, pooled over blocks that each start from fresh builds of both sides (where the
-  tensors lie in memory changes between blocks), with a 95% bootstrap interval. The hand loop runs inside the
+  of these pair ratios over all pairs, pooled over blocks that each start from fresh builds of both sides, with a
+  95% bootstrap interval. Which side is built first alternates between blocks: where a module's tensors land
+  changes its step by up to about 1%, and the side built first was the slower one. The hand loop runs inside the
   callback's RNG fork, so the framework's random stream is unchanged. *Noise control*: the hand loop of one
   objective against a second, identical hand loop, timed in the same pattern, gives the ratio the method reports
   for no difference.
@@ -257,8 +258,8 @@ METHOD = """## What is measured
   the same seed their weights are identical, bit for bit (column *same weights*, checked on every run and in
   `tests/test_benchmarks.py`): the time difference is the framework's orchestration alone.
 - **Configs** (`benchmarks/configs.py`): the 2-D MLP config is the four 2-D Gaussian clusters with the CGPGAN
-  paper's 2-D networks, `core.mlp_g` / `core.mlp_d` of 4 hidden layers of 512 units, latent 256, batch 16 (about
-  20 ms per step); a small 2-D MLP (3 hidden layers of 64, latent 16, batch 64: the CPU scale of
+  paper's 2-D networks, `core.mlp_g` / `core.mlp_d` of 4 hidden layers of 512 units, latent 256, batch 16 (13-30 ms
+  per step); a small 2-D MLP (3 hidden layers of 64, latent 16, batch 64: the CPU scale of
   `cgpgan.cgpgan_clusters`, about 2 ms per step) is kept as a stress test that makes the loop's own cost visible
   (column *overhead*: (ratio - 1) x the hand loop's step time, µs per step; the K and batch sweeps use it too); the 28x28 DCGAN config is Fashion-MNIST with 16-channel `core.dcgan_g` / `core.dcgan_d`, latent 64, batch 32
   (the CPU scale of the cagan Fashion presets). Every objective runs with its defaults; objectives that need a
@@ -272,8 +273,8 @@ METHOD = """## What is measured
 - **Allocator**: `train()` applies `run.tune_malloc` (default on for the CPU, `core/allocator.py`): glibc's malloc then
   keeps freed memory instead of mmap/munmap-ing large tensors every step. It is process-wide and set before the first
   timed segment, so the hand-written loop in the same process gets it too. Without it the 4x512 MLP step took about
-  15.5 ms instead of 12.5, and the framework's segments (a fresh `train()` call each, so fresh optimizer state)
-  paid more page faults than the hand loop's: ratios of 1.02-1.19 on that config, which were allocator effects and
+  15.5 ms instead of 12.5, and with the earlier method (a fresh `train()` call per timed segment, so fresh
+  optimizer state) the framework's segments paid more page faults than the hand loop's: ratios of 1.02-1.19 on that config, which were allocator effects and
   not loop work (with the tuning set through `GLIBC_TUNABLES` the same run gave 1.01-1.03).
 - Numbers are from one machine and one run; compare the two loops with each other, not with other machines.
 """
