@@ -252,28 +252,15 @@ def _auxiliary(h: HandLoop, step: int) -> dict[str, Tensor]:
     return {"d": d, "g": g}
 
 
-def amgan_ac_gan_star(h, step):
-    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (1, 1, False, 0), h.name)
-    return _auxiliary(h, step)
+#: (g_aux_weight, d_aux_weight, aux_on_fake_in_d, uniform_on_fake_weight) at each auxiliary-classifier objective's
+#: defaults: the one set of parameters the shared hand loop below implements for it
+AMGAN_AUXILIARY = {"amgan.ac_gan_star": (1, 1, False, 0), "amgan.ac_gan_star_plus": (1, 1, False, 1),
+                   "amgan.ac_gan": (1, 1, True, 0), "amgan.gan_star": (0, 0.1, False, 0), "amgan.gan": (0, 0, False, 0)}
 
 
-def amgan_ac_gan_star_plus(h, step):
-    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (1, 1, False, 1), h.name)
-    return _auxiliary(h, step)
-
-
-def amgan_ac_gan(h, step):
-    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (1, 1, True, 0), h.name)
-    return _auxiliary(h, step)
-
-
-def amgan_gan_star(h, step):
-    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (0, 0.1, False, 0), h.name)
-    return _auxiliary(h, step)
-
-
-def amgan_gan(h, step):
-    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight) == (0, 0, False, 0), h.name)
+def amgan_auxiliary(h, step):
+    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight)
+           == AMGAN_AUXILIARY[h.name], h.name)
     return _auxiliary(h, step)
 
 
@@ -430,11 +417,11 @@ HAND_STEPS: dict[str, Callable[[HandLoop, int], dict[str, Tensor]]] = {
     "cagan.ac_gan": cagan_ac_gan,
     "amgan.am_gan": amgan_am_gan,
     "amgan.label_gan": amgan_label_gan,
-    "amgan.ac_gan_star": amgan_ac_gan_star,
-    "amgan.ac_gan_star_plus": amgan_ac_gan_star_plus,
-    "amgan.ac_gan": amgan_ac_gan,
-    "amgan.gan_star": amgan_gan_star,
-    "amgan.gan": amgan_gan,
+    "amgan.ac_gan_star": amgan_auxiliary,
+    "amgan.ac_gan_star_plus": amgan_auxiliary,
+    "amgan.ac_gan": amgan_auxiliary,
+    "amgan.gan_star": amgan_auxiliary,
+    "amgan.gan": amgan_auxiliary,
     "cgpgan.cgpgan": cgpgan_cgpgan,
     "cgpgan.infogan": cgpgan_infogan,
     "cgpgan.elastic_infogan": cgpgan_elastic_infogan,

@@ -63,13 +63,24 @@ def _cuda_peak_since(device: torch.device, start: int) -> int | None:
     return torch.cuda.max_memory_allocated(device) - start if device.type == "cuda" else None
 
 
+def train_until_done(exp, on_eval: Callable[[Any, Any, int], dict], run_dir: Path | None = None) -> None:
+    """:func:`condgan.train.train` on a fresh run directory (a temporary one unless given), silently, with
+    ``on_eval`` as its evaluate callback; the callback ends the run by raising :class:`SegmentDone`, which skips the
+    final checkpoint and sample grid (not part of a step)."""
+    from condgan.train import train
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            train(exp, Path(run_dir or tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
+        except SegmentDone:
+            pass
+
+
 def framework_segment(exp, warmup: int, steps: int, run_dir: Path | None = None) -> dict[str, Any]:
     """Seconds per step of ``steps`` steps of :func:`condgan.train.train` after ``warmup`` steps (a fresh call).
 
     ``exp.config.run`` must hold :func:`condgan_run_settings` ``(warmup, steps)``.
     """
-    from condgan.train import train
-
     run = exp.config.run
     if run.eval_every != steps or warmup % steps or run.steps < warmup + steps:
         raise ValueError("warmup must be a multiple of steps, with run.eval_every = steps and run.steps >= warmup + "
@@ -89,11 +100,7 @@ def framework_segment(exp, warmup: int, steps: int, run_dir: Path | None = None)
             raise SegmentDone
         return {}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            train(exp, Path(run_dir or tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
-        except SegmentDone:
-            pass
+    train_until_done(exp, on_eval, run_dir)
     if "t1" not in marks:
         raise RuntimeError("the framework segment ended before it was timed")
     return {"s_per_step": (marks["t1"] - marks["t0"]) / steps, "cpu_s_per_step": (marks["c1"] - marks["c0"]) / steps,
@@ -103,8 +110,6 @@ def framework_segment(exp, warmup: int, steps: int, run_dir: Path | None = None)
 def train_steps(exp, steps: int, at_end: Callable[[], Any] | None = None) -> Any:
     """Run :func:`condgan.train.train` for ``steps`` steps (``exp.config.run.eval_every`` must divide ``steps``), then
     call ``at_end()`` and stop before the final checkpoint and sample grid; returns what ``at_end`` returned."""
-    from condgan.train import train
-
     if exp.config.run.eval_every <= 0 or steps % exp.config.run.eval_every:
         raise ValueError("run.eval_every must divide steps")
     result: dict[str, Any] = {}
@@ -115,11 +120,7 @@ def train_steps(exp, steps: int, at_end: Callable[[], Any] | None = None) -> Any
             raise SegmentDone
         return {}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            train(exp, Path(tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
-        except SegmentDone:
-            pass
+    train_until_done(exp, on_eval)
     if "value" not in result:
         raise RuntimeError(f"the run ended before step {steps}")
     return result["value"]
@@ -151,8 +152,6 @@ def interleaved_segments(exp, hand, warmup: int, steps: int, pairs: int) -> dict
     seconds. Returns seconds per step of each segment (wall and CPU time); the hand loop runs inside the callback's
     RNG fork, so the framework's random stream is unchanged.
     """
-    from condgan.train import train
-
     run = exp.config.run
     if run.eval_every != steps or warmup % steps or run.steps < warmup + pairs * steps:
         raise ValueError("warmup must be a multiple of steps, with run.eval_every = steps and run.steps >= warmup + "
@@ -180,11 +179,7 @@ def interleaved_segments(exp, hand, warmup: int, steps: int, pairs: int) -> dict
         state["t"], state["c"] = time.perf_counter(), time.process_time()
         return {}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            train(exp, Path(tmp) / "run", force=True, log=lambda *a, **k: None, evaluate=on_eval)
-        except SegmentDone:
-            pass
+    train_until_done(exp, on_eval)
     if len(out["framework"]) != pairs:
         raise RuntimeError(f"the interleaved run ended after {len(out['framework'])} of {pairs} framework segments")
     return out

@@ -37,10 +37,8 @@ import torch
 from .configs import CONFIGS, experiment_config
 from .measure import (RESULTS, command_line, condgan_run_settings, framework_segment, machine_info, median, progress,
                       write_json)
-from .hand_loops import HandLoop
-from .measure import interleaved_hands
 from .overhead import SETTINGS as OVERHEAD_SETTINGS
-from .overhead import build, components, load_dataset, summarize
+from .overhead import build, components, hand_pair_blocks, load_dataset
 
 HEADS = {"CA-GAN": "cagan.ca_gan", "AM-GAN": "amgan.am_gan", "AC-GAN": "uacgan.ac_gan"}
 RELATIVE = {"AC-GAN": "uacgan.ac_gan", "TAC-GAN": "uacgan.tac_gan", "UAC-GAN": "uacgan.uac_gan"}
@@ -84,16 +82,7 @@ def paired_relative(config: str, base: str, other: str, kw: dict, comps, dataset
     key = (config, None)
     if key not in datasets:
         datasets[key] = load_dataset(raw_a, comps)
-    segs = []
-    for block in range(s["blocks"]):
-        if block % 2 == 0:  # the side built first alternates (where the tensors land matters by up to ~1%)
-            a, b = HandLoop(build(raw_a, comps, datasets[key])), HandLoop(build(raw_b, comps, datasets[key]))
-        else:
-            b = HandLoop(build(raw_b, comps, datasets[key]))
-            a = HandLoop(build(raw_a, comps, datasets[key]))
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        segs.append(interleaved_hands(a, b, s["warmup"], s["steps"], s["pairs"]))
-    r = summarize(segs)
+    r = hand_pair_blocks(raw_a, raw_b, comps, datasets[key], s)
     return {"ratio": r["ratio"], "ratio_ci95": r["ratio_ci95"], "base_ms": r["hand_ms"], "ms": r["framework_ms"],
             "pairs": r["pairs"], "steps_per_segment": s["steps"]}
 
