@@ -146,9 +146,6 @@ class PrefetchingStream:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="condgan-data")
         self._ahead: dict[int, Future] = {}
 
-    def epoch_of(self, step: int) -> int:
-        return self.stream.epoch_of(step)
-
     def batch(self, step: int) -> Batch:
         ready = self._ahead.pop(step, None)
         for s in range(step + 1, min(step + 1 + self.depth, self.end)):
