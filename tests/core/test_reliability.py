@@ -103,3 +103,20 @@ def test_labels_outside_the_declared_classes_are_named_with_the_fix():
         Dataset("mine", torch.zeros(5, 2), torch.arange(5), ConditionSpec.single(3))
     assert str(info.value) == ("dataset 'mine': labels of group 'class' range over 0..4, outside the declared 0..2; "
                                "set num_classes to 5 (or fix the labels)")
+
+
+def test_nonfinite_loss_of_one_of_several_optimizers_is_named(tmp_path, components):
+    """A step side with several optimizers (CGPGAN's D side trains D and Q) reads finiteness once for all of them;
+    the message still names the optimizer whose loss went non-finite."""
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.errors import NonFiniteLossError
+    from condgan.testing import tiny_config
+    from condgan.train import train
+
+    raw = tiny_config("cgpgan.cgpgan", steps=5)
+    raw["classifier"] = {"type": "core.mlp_q"}
+    raw["optimizers"] = {"classifier": {"lr": 1e30, "type": "sgd"}}
+    exp = build_experiment(parse_config(raw, components), components)
+    with pytest.raises(NonFiniteLossError, match=r"non-finite loss .* at step \d+ \(optimizer 'classifier'\)"):
+        train(exp, tmp_path / "run", log=lambda *a, **k: None)
