@@ -289,19 +289,15 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
         for name, loss in out.losses.items():
             for opt in obj.optimizers_of(name):
                 totals[opt] = totals[opt] + loss if opt in totals else loss
-        # one read of the device per step side, however many optimizers (each read is a host sync on a GPU);
-        # every rank skips or stops together
-        values = list(totals.values())
-        joined = values[0] if len(values) == 1 else torch.stack([v.detach() for v in values]) if values else None
-        if joined is not None and d.any(not is_finite(joined)):
-            bad = [n for n, v in out.losses.items() if not torch.isfinite(v.detach()).all()] or ["(on another rank)"]
-            opt = next((o for o, v in totals.items() if not torch.isfinite(v.detach()).all()), "(on another rank)")
-            msg = f"non-finite loss {', '.join(repr(b) for b in bad)} at step {step} (optimizer '{opt}')"
-            if run.on_nonfinite == "skip":
-                log(f"condgan: {msg}; step skipped", file=sys.stderr)
-                return False
-            raise NonFiniteLossError(msg + "; the last good checkpoint is kept. Lower the learning rate, add a "
-                                           "regularizer, or set run.on_nonfinite = \"skip\".")
+        for opt, total in totals.items():
+            if d.any(not is_finite(total)):  # every rank skips or stops together
+                bad = [n for n, v in out.losses.items() if not torch.isfinite(v.detach()).all()] or ["(on another rank)"]
+                msg = f"non-finite loss {', '.join(repr(b) for b in bad)} at step {step} (optimizer '{opt}')"
+                if run.on_nonfinite == "skip":
+                    log(f"condgan: {msg}; step skipped", file=sys.stderr)
+                    return False
+                raise NonFiniteLossError(msg + "; the last good checkpoint is kept. Lower the learning rate, add a "
+                                               "regularizer, or set run.on_nonfinite = \"skip\".")
         items = list(totals.items())
         for i, (opt, total) in enumerate(items):
             optimizers[opt].zero_grad(set_to_none=True)
