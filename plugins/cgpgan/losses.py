@@ -32,22 +32,11 @@ from torch import Tensor
 from condgan.builtins.adversarial import AdversarialLoss
 from condgan.builtins.regularizers import grad_norm_squared
 
-try:  # CGPGAN reuses CA-GAN's conditional activation loss (Eqs. 11-12 are CA-GAN's Eqs. 17-18 with predicted labels)
-    from condgan.plugins.cagan.losses import (
-        conditional_activation_d_loss as _ca_d_loss,
-        conditional_activation_d_per_sample as _ca_d_per_sample,
-        conditional_activation_g_loss as _ca_g_loss,
-    )
-except ImportError:  # pragma: no cover - cagan is a built-in; this keeps cgpgan usable on its own
-    def _ca_d_per_sample(cond_real, c_real, cond_fake, c_fake, loss):
-        return (loss.d_real(cond_real) * c_real).sum(1), (loss.d_fake(cond_fake) * c_fake).sum(1)
-
-    def _ca_d_loss(cond_real, c_real, cond_fake, c_fake, loss, reduction="mean"):
-        real, fake = _ca_d_per_sample(cond_real, c_real, cond_fake, c_fake, loss)
-        return reduce(real, reduction) + reduce(fake, reduction)
-
-    def _ca_g_loss(cond_fake, c_fake, loss, reduction="mean"):
-        return reduce((loss.g(cond_fake) * c_fake).sum(1), reduction)
+# CGPGAN reuses CA-GAN's conditional activation loss (Eqs. 11-12 are CA-GAN's Eqs. 17-18 with predicted labels);
+# cagan is a built-in plugin, always present.
+from condgan.plugins.cagan.losses import conditional_activation_d_loss as _ca_d_loss
+from condgan.plugins.cagan.losses import conditional_activation_d_per_sample as _ca_d_per_sample
+from condgan.plugins.cagan.losses import conditional_activation_g_loss as _ca_g_loss
 
 __all__ = [
     "reduce",
