@@ -33,6 +33,7 @@ from .distributed import (Dist, average_gradients, broadcast_tensors, check_rank
                           convert_sync_batchnorm, gather_rows, init_distributed, mean_scalars, state_tensors)
 from .errors import CheckpointError, NonFiniteLossError
 from .interfaces import StepOutput
+from .runlock import RunLock
 from .sampling import sample_figure
 from .shapes import check_same_data_shape
 from .threads import num_threads
@@ -196,11 +197,15 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
 
     ``evaluate(exp, generator, step) -> dict`` is called every ``run.eval_every`` steps when given (rank 0 only).
     Under torchrun (``WORLD_SIZE > 1``) the process group is joined here and destroyed on return; see
-    ``docs/distributed.md``. ``run.threads`` sets torch's CPU threads for the run; the previous count is restored on
+    ``docs/distributed.md``. The run directory is locked for the whole call (:mod:`condgan.runlock`): a second
+    process training there is refused before it writes anything. ``run.threads`` sets torch's CPU threads for the run; the previous count is restored on
     return (the count changes float reduction order, so it must not leak into whatever runs next).
     """
     d = init_distributed(exp.models.device)
+    lock = None
     try:
+        # one writer per run directory, taken before anything is written there; rank 0 holds it (condgan.runlock)
+        lock = d.main_only(lambda: RunLock(run_dir).acquire())
         if exp.config.run.tune_malloc and exp.models.device.type == "cpu":
             keep_freed_memory()  # page faults on every step otherwise (condgan.allocator)
         with num_threads(exp.config.run.threads):
@@ -211,6 +216,8 @@ def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = N
         d.barrier()
         return summary
     finally:
+        if lock is not None:
+            lock.release()
         d.close()
 
 
