@@ -101,8 +101,8 @@ def check_prior_probs(prior: PriorUpdater, spec) -> str | None:
     for group, s in zip(spec.groups, spec.slices):
         total = float(p[s].sum())
         if not (p[s] >= 0).all() or not abs(total - 1.0) <= 1e-4:
-            return (f"probs() of condition group '{group.name}' sum to {total:.6g} (min {float(p[s].min()):.6g}); expected "
-                    f"non-negative probabilities that sum to 1 in every group")
+            return (f"probs() of condition group '{group.name}' sum to {total:.6g} (min {float(p[s].min()):.6g}); "
+                    f"expected non-negative probabilities that sum to 1 in every group")
     return None
 
 
@@ -178,8 +178,6 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     D = build("discriminator", ctx.with_heads(heads))
     Q = build("classifier", ctx) if "classifier" in cfg.components else None
     # before step 1, and before anything else runs D: the networks make and read samples of the data's shape
-    if problems:  # a factory that raised or returned the wrong type
-        raise ConfigError(problems, source=cfg.source)
     shape_problems = check_networks_fit_data({"generator": G, "discriminator": D, "classifier": Q}, latent, spec, ds,
                                              cfg, device, heads)
     if shape_problems:
