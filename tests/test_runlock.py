@@ -138,6 +138,9 @@ def test_training_subprocess_holds_the_lock_until_killed(tmp_path):
         assert second.returncode == 1
         assert f"PID {proc.pid} on host {socket.gethostname()}" in second.stderr, second.stderr
         assert proc.poll() is None  # the first run trains on
+        # reading the run while it trains needs no lock: the newest complete checkpoint is sampled
+        assert main(["sample", str(out / "lk"), "--out", str(tmp_path / "live.png")]) == 0
+        assert (tmp_path / "live.png").exists() and proc.poll() is None
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
