@@ -16,7 +16,7 @@ import torch
 from .config import ExperimentConfig, OptimizerParams
 from .data import Dataset
 from .errors import CondganError, ConfigError, DataError
-from .interfaces import BuildContext, Models, Objective
+from .interfaces import BatchComposer, BuildContext, LatentSampler, Models, Objective, PriorUpdater
 from .registry import Components
 from .shapes import check_networks_fit_data, discriminator_feature_dim
 
@@ -54,9 +54,56 @@ def build_dataset(cfg: ExperimentConfig) -> Dataset:
         ds = comp.entry.build(comp.params, None)
     except DataError as exc:
         raise ConfigError([("$.data", str(exc))], source=cfg.source) from None
+    except Exception as exc:  # noqa: BLE001 - a plugin's factory that raises: named, without a traceback
+        raise ConfigError([("$.data", factory_raised(comp, exc))], source=cfg.source) from None
     if not isinstance(ds, Dataset):
         raise ConfigError([("$.data", f"dataset '{comp.type}' returned {type(ds).__name__}, not a condgan.data.Dataset")])
     return ds
+
+
+def who(comp) -> str:
+    """``generator 'fake.g' (plugin 'fake')``: how messages about a built component name it."""
+    return f"{_singular(comp.entry.kind)} '{comp.type}' (plugin '{comp.entry.plugin}')"
+
+
+def _singular(kind: str) -> str:
+    from .hookspecs import SINGULAR
+
+    return SINGULAR.get(kind, kind).replace("_", " ")
+
+
+def factory_raised(comp, exc: BaseException) -> str:
+    return (f"{who(comp)} failed to build: its factory {comp.entry.source} raised {type(exc).__name__}: {exc}. "
+            f"This is a bug in the plugin or a parameter it cannot handle; see `condgan describe {comp.type}`.")
+
+
+#: table -> (the type the factory must return, how messages call it)
+EXPECTED_TYPES = {
+    "generator": (torch.nn.Module, "a torch.nn.Module (condgan.interfaces.Generator)"),
+    "discriminator": (torch.nn.Module, "a torch.nn.Module (condgan.interfaces.Discriminator)"),
+    "classifier": (torch.nn.Module, "a torch.nn.Module (condgan.interfaces.Classifier)"),
+    "statistics_network": (torch.nn.Module, "a torch.nn.Module (condgan.interfaces.StatisticsNetwork)"),
+    "prior": (PriorUpdater, "a condgan.interfaces.PriorUpdater"),
+    "composer": (BatchComposer, "a condgan.interfaces.BatchComposer"),
+    "latent": (LatentSampler, "a condgan.interfaces.LatentSampler"),
+    "objective": (Objective, "a condgan.interfaces.Objective"),
+}
+
+
+def check_prior_probs(prior: PriorUpdater, spec) -> str | None:
+    """None when ``prior.probs()`` is a ``(K,)`` vector, non-negative, summing to one over every condition group."""
+    with torch.no_grad():
+        p = prior.probs()
+    if not isinstance(p, torch.Tensor) or tuple(p.shape) != (spec.num_conditions,):
+        return (f"probs() returned {tuple(p.shape) if isinstance(p, torch.Tensor) else type(p).__name__}; "
+                f"expected a tensor of shape ({spec.num_conditions},), one probability per condition")
+    p = p.detach().double().cpu()
+    for group, s in zip(spec.groups, spec.slices):
+        total = float(p[s].sum())
+        if not (p[s] >= 0).all() or not abs(total - 1.0) <= 1e-4:
+            return (f"probs() of condition group '{group.name}' sum to {total:.6g} (min {float(p[s].min()):.6g}); "
+                    f"expected non-negative probabilities that sum to 1 in every group")
+    return None
 
 
 def build_experiment(cfg: ExperimentConfig, components: Components, device: torch.device | None = None,
@@ -66,7 +113,15 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     torch.manual_seed(cfg.run.seed)  # initial weights are a function of the seed
     ds = dataset if dataset is not None else build_dataset(cfg)
     latent_comp = cfg.components["latent"]
-    latent = latent_comp.entry.build(latent_comp.params, None)
+    try:
+        latent = latent_comp.entry.build(latent_comp.params, None)
+    except CondganError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ConfigError([("$.latent", factory_raised(latent_comp, exc))], source=cfg.source) from None
+    if not isinstance(latent, LatentSampler):
+        raise ConfigError([("$.latent", f"{who(latent_comp)} returned {type(latent).__qualname__}; expected "
+                                        f"{EXPECTED_TYPES['latent'][1]}")], source=cfg.source)
     obj_comp = cfg.components["objective"]
     spec = ds.spec
     if hasattr(obj_comp.entry.factory, "condition_spec"):
@@ -78,18 +133,29 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     def build(table: str, c: BuildContext) -> Any:
         comp = cfg.components[table]
         try:
-            return comp.entry.build(comp.params, c)
+            built = comp.entry.build(comp.params, c)
         except CondganError as exc:
             problems.append((f"$.{table}", str(exc)))
+            return None
         except (ValueError, TypeError) as exc:
             problems.append((f"$.{table}", f"{comp.type}: {exc}"))
+            return None
+        except Exception as exc:  # noqa: BLE001 - a plugin's factory that raises: named, without a traceback
+            problems.append((f"$.{table}", factory_raised(comp, exc)))
+            return None
+        return checked_type(table, comp, built)
+
+    def checked_type(table: str, comp, built: Any) -> Any:
+        want, what = EXPECTED_TYPES[table]
+        if isinstance(built, want):
+            return built
+        problems.append((f"$.{table}", f"{who(comp)} returned {type(built).__module__}.{type(built).__qualname__}; "
+                                       f"expected {what}"))
         return None
 
     objective = build("objective", ctx)
     if objective is None:
         raise ConfigError(problems, source=cfg.source)
-    if not isinstance(objective, Objective):
-        raise ConfigError([("$.objective", f"'{cfg.components['objective'].type}' did not build an Objective")])
     if not ds.labeled and not objective.unsupervised:
         problems.append(("$.data", f"dataset '{cfg.components['data'].type}' has no labels, but objective "
                                    f"'{cfg.components['objective'].type}' needs them"))
@@ -113,13 +179,15 @@ def build_experiment(cfg: ExperimentConfig, components: Components, device: torc
     Q = build("classifier", ctx) if "classifier" in cfg.components else None
     # before step 1, and before anything else runs D: the networks make and read samples of the data's shape
     shape_problems = check_networks_fit_data({"generator": G, "discriminator": D, "classifier": Q}, latent, spec, ds,
-                                             cfg, device)
+                                             cfg, device, heads)
     if shape_problems:
         raise ConfigError(problems + shape_problems, source=cfg.source)
     t_ctx = attrs.evolve(ctx, feature_dim=discriminator_feature_dim(D, ds.data_shape, device)) if D is not None else ctx
     T = build("statistics_network", t_ctx) if "statistics_network" in cfg.components else None
     prior = build("prior", ctx)
     composer = build("composer", ctx)
+    if prior is not None and (bad := check_prior_probs(prior, spec)):
+        problems.append(("$.prior", f"{who(cfg.components['prior'])}: {bad}"))
     if problems:
         raise ConfigError(problems, source=cfg.source)
     models = Models(generator=G, discriminator=D, prior=prior, composer=composer, latent=latent, spec=spec,

@@ -46,6 +46,8 @@ def cmd_train(args) -> int:
     from .plugin_manager import get_plugin_manager
     from .train import train
 
+    if args.seeds or (args.resume and (Path(args.resume) / "group.json").exists()):
+        return _train_group(args)
     if args.resume:
         run_dir = Path(args.resume)
         if not (run_dir / "config.json").exists():
@@ -76,6 +78,40 @@ def cmd_train(args) -> int:
         pic = run_dir / "samples.png"
         print(f"condgan: trained {summary['step']} steps; samples: {pic}; run directory: {run_dir}")
     return 130 if summary["interrupted"] else 0
+
+
+def _train_group(args) -> int:
+    """``--seeds``: one run per seed in worker processes (condgan.groups); ``--resume GROUP`` finishes a group."""
+    from .config import apply_overrides, read_config
+    from .groups import parse_seeds, train_group
+
+    if args.resume:
+        group = Path(args.resume)
+        saved = json.loads((group / "group.json").read_text())
+        raw, source = saved["config"], saved["source"]
+        if args.config:
+            raw, source = read_config(args.config), args.config
+        seeds = parse_seeds(args.seeds) if args.seeds else saved["seeds"]
+    else:
+        if args.config:
+            raw, source = read_config(args.config), args.config
+        else:
+            name = args.preset or DEFAULT_PRESET
+            raw, source = _preset_raw(name), f"preset {name}"
+        seeds = parse_seeds(args.seeds)
+    raw = apply_overrides(raw, args.set or [])
+    if args.out:
+        raw.setdefault("run", {})["out_dir"] = args.out
+    run = raw.setdefault("run", {})
+    group = Path(args.resume) if args.resume else Path(run.get("out_dir", "runs")) / run.get("name", "run")
+    summaries = train_group(raw, seeds, group, source=source, workers=args.workers, resume=bool(args.resume),
+                            force=args.force)
+    trained = [s["seed"] for s in summaries if not s.get("skipped")]
+    skipped = [s["seed"] for s in summaries if s.get("skipped")]
+    print(f"condgan: trained seeds {', '.join(map(str, trained)) or '(none)'}"
+          + (f"; skipped finished seeds {', '.join(map(str, skipped))}" if skipped else "")
+          + f"; group directory: {group}")
+    return 0
 
 
 def cmd_sample(args) -> int:
@@ -214,9 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("config", nargs="?", help="TOML experiment file (default: the preset core.digits)")
     t.add_argument("--preset", help="a registered preset name (see `condgan presets`)")
     t.add_argument("--set", action="append", metavar="TABLE.KEY=VALUE", help="override a config value (repeatable)")
-    t.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its newest checkpoint")
+    t.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its newest checkpoint (or a seed group's "
+                   "unfinished seeds)")
     t.add_argument("--force", action="store_true", help="resume with a changed config, or overwrite a run directory")
     t.add_argument("--out", help="parent folder of the run directory (overrides run.out_dir)")
+    t.add_argument("--seeds", metavar="SEEDS", help="a seed group: one run per seed, e.g. 0-4 or 0,3,7, under "
+                   "OUT/NAME/seed-<s>/ (resume the group with --resume OUT/NAME)")
+    t.add_argument("--workers", type=int, metavar="N", help="worker processes for --seeds (default: the cores)")
     t.set_defaults(func=cmd_train)
 
     s = sub.add_parser("sample", help="generate samples from a trained run")

@@ -106,6 +106,9 @@ class RunParams:
     eval_samples: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
     #: a tqdm progress bar on the terminal
     progress: bool = True
+    #: also write the logged scalars, evaluation metrics and sample grids as TensorBoard event files into the run
+    #: directory (when the tensorboard package is installed; metrics.csv stays the source of truth)
+    tensorboard: bool = True
     #: CPU threads for torch (0: torch's default). 1 is often fastest for small models on a shared machine
     threads: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     #: on the CPU (Linux/glibc): keep freed memory in the heap instead of mmap/munmap every step (condgan.allocator)

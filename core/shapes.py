@@ -75,13 +75,15 @@ def _has_lazy(module: nn.Module) -> bool:
 
 
 def check_networks_fit_data(nets: dict[str, nn.Module | None], latent, spec, dataset, cfg,
-                            device: torch.device) -> list[tuple[str, str]]:
+                            device: torch.device, heads: dict[str, int] | None = None) -> list[tuple[str, str]]:
     """Problems ``($.table, message)``: the generator's samples must have the data's shape, and the discriminator and
     classifier must read two of the data's samples. ``nets``: table name -> built network (or None).
 
     One forward pass of two samples in eval mode, without gradients, with the global RNG state restored after: it
     changes no weight, statistic or random number. Networks with lazy (not yet initialised) parameters are skipped,
-    since a pass would initialise them. The networks are moved to ``device``.
+    since a pass would initialise them. The networks are moved to ``device``. With ``heads`` (the objective's, name
+    -> width) the discriminator's output must be a ``DiscriminatorOutput`` holding each of them: ``adv`` of shape
+    ``(B,)``, the others ``(B, width)``.
     """
     comps = cfg.components
     data_type, params = comps["data"].type, comps["data"].params
@@ -110,7 +112,9 @@ def check_networks_fit_data(nets: dict[str, nn.Module | None], latent, spec, dat
             x = dataset.batch(torch.arange(n) % len(dataset), device).x
             for table in reader:
                 try:
-                    nets[table](x)
+                    out = nets[table](x)
+                    if table == "discriminator" and heads is not None:
+                        problems += check_heads(out, heads, n, comps[table])
                 except Exception as exc:  # noqa: BLE001
                     problems.append((f"$.{table}", f"{table} '{comps[table].type}' cannot read dataset '{data_type}''s "
                                                    f"samples of shape {_shape(have)}: {type(exc).__name__}: {exc}. "
@@ -118,6 +122,29 @@ def check_networks_fit_data(nets: dict[str, nn.Module | None], latent, spec, dat
                                                    f"core.mlp_* networks follow the data's shape), or make the data "
                                                    f"match the {table} (e.g. data.size, data.channels)."
                                                    + _channels_last_hint(have)))
+    return problems
+
+
+def check_heads(out: Any, heads: dict[str, int], n: int, comp) -> list[tuple[str, str]]:
+    """Problems with a discriminator's output on ``n`` samples: a ``DiscriminatorOutput`` with every head the
+    objective reads, ``adv`` ``(n,)`` and the others ``(n, width)`` (the rule of ``condgan.testing.check_network``)."""
+    from .interfaces import DiscriminatorOutput
+
+    name = f"discriminator '{comp.type}' (plugin '{comp.entry.plugin}')"
+    if not isinstance(out, DiscriminatorOutput):
+        return [("$.discriminator", f"{name} returned {type(out).__qualname__}; expected a "
+                                    f"condgan.interfaces.DiscriminatorOutput with the heads {sorted(heads)}")]
+    problems = []
+    for head, width in heads.items():
+        v = getattr(out, head, None)
+        want = (n,) if head == "adv" else (n, width)
+        if v is None:
+            problems.append(("$.discriminator", f"{name} returned no '{head}' head; the objective reads it and "
+                                                f"expects shape {_shape(want)} for {n} samples"))
+        elif not isinstance(v, torch.Tensor) or tuple(v.shape) != want:
+            got = _shape(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__
+            problems.append(("$.discriminator", f"{name} returned head '{head}' of shape {got} for {n} samples; "
+                                                f"expected {_shape(want)}"))
     return problems
 
 

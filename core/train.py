@@ -33,8 +33,11 @@ from .distributed import (Dist, average_gradients, broadcast_tensors, check_rank
                           convert_sync_batchnorm, gather_rows, init_distributed, mean_scalars, state_tensors)
 from .errors import CheckpointError, NonFiniteLossError
 from .interfaces import StepOutput
+from .runlock import RunLock
 from .sampling import sample_figure
 from .shapes import check_same_data_shape
+from .step_check import check_objective_step
+from .tensorboard_log import open_tensorboard
 from .threads import num_threads
 
 
@@ -58,8 +61,9 @@ class GeneratorEMA:
 class MetricsLog:
     """``metrics.csv``: one row per logged step; a new column rewrites the header. Rows after a resumed step are cut."""
 
-    def __init__(self, path: Path, resume_step: int | None):
+    def __init__(self, path: Path, resume_step: int | None, mirror=None):
         self.path = path
+        self.mirror = mirror  # a TensorBoardLog: every appended row is also written there
         self.rows: list[dict[str, Any]] = []
         if resume_step is not None and path.exists():
             with open(path, newline="") as f:
@@ -75,6 +79,8 @@ class MetricsLog:
 
     def append(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
+        if self.mirror is not None:
+            self.mirror.row(row)
         if any(k not in self.columns for k in row):
             self.columns += [k for k in row if k not in self.columns]
             self._rewrite()
@@ -150,7 +156,7 @@ def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], re
     if resume and cfg_path.exists():
         old = json.loads(cfg_path.read_text())
         diffs = _diff(old, json.loads(dumps_json(resolved)))
-        allowed = {"run.steps", "run.progress", "run.device", "run.log_every"}
+        allowed = {"run.steps", "run.progress", "run.device", "run.log_every", "run.tensorboard"}
         serious = [d for d in diffs if d.split(":")[0] not in allowed]
         if serious and not force:
             raise CheckpointError("the config differs from the run's saved config; resume refused (use --force to "
@@ -191,31 +197,42 @@ def _diff(a: Any, b: Any, path: str = "") -> list[str]:
 
 
 def train(exp: Experiment, run_dir: Path, *, versions: dict[str, Any] | None = None, resume: bool = False,
-          force: bool = False, log=print, evaluate=None) -> dict[str, Any]:
+          force: bool = False, log=print, evaluate=None, check_step: bool = True) -> dict[str, Any]:
     """Train ``exp`` in ``run_dir``. Returns a summary (last step, last logged losses, run_dir).
 
     ``evaluate(exp, generator, step) -> dict`` is called every ``run.eval_every`` steps when given (rank 0 only).
     Under torchrun (``WORLD_SIZE > 1``) the process group is joined here and destroyed on return; see
-    ``docs/distributed.md``. ``run.threads`` sets torch's CPU threads for the run; the previous count is restored on
-    return (the count changes float reduction order, so it must not leak into whatever runs next).
+    ``docs/distributed.md``. The run directory is locked for the whole call (:mod:`condgan.runlock`): a second
+    process training there is refused before it writes anything. ``run.threads`` sets torch's CPU threads for the
+    run; the previous count is restored on return (the count changes float reduction order, so it must not leak
+    into whatever runs next). ``check_step``: dry-run one step of the objective on copies first
+    (:mod:`condgan.step_check`; it changes no number of the run).
     """
     d = init_distributed(exp.models.device)
+    lock = None
     try:
+        if check_step:  # a misbehaving objective fails here, on copies, before anything is written (condgan.step_check)
+            check_objective_step(exp)
+        # one writer per run directory, taken before anything is written there; rank 0 holds it (condgan.runlock)
+        lock = d.main_only(lambda: RunLock(run_dir).acquire())
         if exp.config.run.tune_malloc and exp.models.device.type == "cpu":
             keep_freed_memory()  # page faults on every step otherwise (condgan.allocator)
-        with num_threads(exp.config.run.threads):
-            summary = _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate)
+        with num_threads(exp.config.run.threads), contextlib.ExitStack() as cleanup:
+            summary = _train(exp, run_dir, d, versions=versions, resume=resume, force=force, log=log, evaluate=evaluate,
+                             cleanup=cleanup)
         # every rank leaves together: rank 0 still draws the final sample grid, and a rank that destroys the
         # process group while its peer works can abort in gloo's teardown ("terminate called without an active
         # exception", seen once in CI)
         d.barrier()
         return summary
     finally:
+        if lock is not None:
+            lock.release()
         d.close()
 
 
 def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] | None, resume: bool, force: bool,
-           log, evaluate) -> dict[str, Any]:
+           log, evaluate, cleanup: contextlib.ExitStack) -> dict[str, Any]:
     run, m, obj = exp.config.run, exp.models, exp.objective
     rank, world, is_main = d.rank, d.world, d.is_main
     if run.deterministic:
@@ -267,7 +284,11 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
     # BatchNorm running statistics are the only state a rank updates from its own rows
     net_buffers = [b for k in ("generator", "discriminator", "classifier", "statistics_network") if k in modules
                    for b in modules[k].buffers()]
-    metrics = MetricsLog(run_dir / "metrics.csv", start if resume else None) if is_main else None
+    # TensorBoard mirrors metrics.csv (condgan.tensorboard_log); a resume purges the events after its checkpoint
+    tb = open_tensorboard(run_dir, run.tensorboard, start if resume else None) if is_main else None
+    if tb is not None:
+        cleanup.callback(tb.close)  # also when the run stops or fails
+    metrics = MetricsLog(run_dir / "metrics.csv", start if resume else None, mirror=tb) if is_main else None
 
     def checkpoint(step: int) -> None:
         check_ranks_agree(d, agreed, "weights, EMA or prior state")
@@ -282,6 +303,8 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
             "rng": rng_state(),
         }
         save_checkpoint(state, run_dir / "checkpoints", step, keep=run.keep_checkpoints)
+        if tb is not None:
+            tb.flush()
 
     def apply(out: StepOutput, step: int) -> bool:
         """Sum losses per optimizer, backward each into its own parameters, step. False when skipped (non-finite)."""
@@ -357,8 +380,11 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
                     scores = evaluate(exp, ema.module if ema else m.generator, done)
                 metrics.append({"step": done, **{f"eval/{k}": v for k, v in scores.items()}})
             if is_main and run.sample_every and done % run.sample_every == 0:
+                grid = run_dir / "samples" / f"step_{done:08d}.png"
                 with torch.random.fork_rng(devices=rng_devices):
-                    sample_figure(exp, ema.module if ema else m.generator, run_dir / "samples" / f"step_{done:08d}.png", fixed)
+                    sample_figure(exp, ema.module if ema else m.generator, grid, fixed)
+                if tb is not None:
+                    tb.image("samples", grid, done)
             if run.checkpoint_every and done % run.checkpoint_every == 0:
                 checkpoint(done)
             if progress is not None:
@@ -378,4 +404,6 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
         checkpoint(done)
     if is_main:
         sample_figure(exp, ema.module if ema else m.generator, run_dir / "samples.png", fixed)
+        if tb is not None:
+            tb.image("samples", run_dir / "samples.png", done)
     return {"step": done, "losses": last_logs, "run_dir": str(run_dir), "interrupted": False}

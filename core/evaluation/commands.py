@@ -7,12 +7,23 @@ import sys
 
 
 def cmd_evaluate(args) -> int:
+    from ..groups import evaluate_group, is_group, render_group
     from .evaluate import evaluate_run
 
     metrics = [m for part in (args.metrics or []) for m in part.split(",") if m] or None
-    out = evaluate_run(args.run_dir, metrics, args.samples, args.seed, evaluator=args.evaluator,
-                       reference=args.reference, n_boot=args.bootstrap, device=args.device,
-                       force_evaluator=args.force_evaluator)
+
+    def one(run_dir):
+        return evaluate_run(run_dir, metrics, args.samples, args.seed, evaluator=args.evaluator,
+                            reference=args.reference, n_boot=args.bootstrap, device=args.device,
+                            force_evaluator=args.force_evaluator)
+
+    if is_group(args.run_dir):  # a seed group: every seed, then the mean over seeds with its interval
+        res = evaluate_group(args.run_dir, one, n_boot=max(args.bootstrap, 1000), seed=args.seed)
+        print(json.dumps(res, indent=2) if args.json else render_group(res))
+        print(f"condgan: wrote {args.run_dir}/group_eval.json and group_eval.md (and each seed's eval.json)",
+              file=sys.stderr)
+        return 0
+    out = one(args.run_dir)
     from .evaluate import render_report
     print(json.dumps(out, indent=2, default=str) if args.json else render_report(out))
     print(f"condgan: wrote {args.run_dir}/eval.json and eval.md", file=sys.stderr)
@@ -38,7 +49,8 @@ def cmd_plot(args) -> int:
 
 
 def add_evaluate_parser(subparsers) -> None:
-    p = subparsers.add_parser("evaluate", help="evaluate a trained run: metrics with intervals and a protocol card")
+    p = subparsers.add_parser("evaluate", help="evaluate a trained run (or every seed of a seed group, with the mean "
+                              "over seeds): metrics with intervals and a protocol card")
     p.add_argument("run_dir")
     p.add_argument("--metrics", action="append", help="metric names, comma-separated (default: fid, intra_fid, kid, "
                    "precision_recall, density_coverage, inception_score, class_accuracy, class_histogram)")
@@ -70,7 +82,8 @@ def add_train_evaluator_parser(subparsers) -> None:
 
 
 def add_plot_parser(subparsers) -> None:
-    p = subparsers.add_parser("plot", help="draw one metric of several runs against the step into a PNG")
+    p = subparsers.add_parser("plot", help="draw one metric of several runs against the step into a PNG (a seed "
+                              "group: its mean over seeds with a 95%% interval band)")
     p.add_argument("run_dirs", nargs="+")
     p.add_argument("--metric", required=True, help="a metrics.csv column, e.g. fid (eval/fid) or d_adv")
     p.add_argument("--out", default="metrics.png")

@@ -1,6 +1,6 @@
 """``condgan plot RUN_DIR [RUN_DIR ...] --metric NAME``: one metric against the step for several runs in one PNG
 (the papers' FID-against-epoch figures). Reads each run's ``metrics.csv``; ``NAME`` matches a column exactly or
-as ``eval/NAME``."""
+as ``eval/NAME``. A seed group (condgan.groups) is drawn as its mean over seeds with a 95% interval band."""
 
 from __future__ import annotations
 
@@ -45,13 +45,21 @@ def plot_runs(run_dirs: Sequence[str | Path], metric: str, out_png: str | Path, 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..groups import group_curve, is_group, seed_runs
+
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
     for i, run in enumerate(run_dirs):
-        steps, values = read_metric(run, metric)
+        label = labels[i] if labels else Path(run).name
+        if is_group(run):  # a seed group: the mean over seeds, and its 95% bootstrap interval as a band
+            steps, values, low, high = group_curve(run, metric)
+            label += f" (mean of {len(seed_runs(run))} seeds, 95% CI)"
+        else:
+            steps, values = read_metric(run, metric)
         if not steps:
             raise CondganError(f"{run}: column '{metric}' holds no values")
-        ax.plot(steps, values, marker="o" if len(steps) < 30 else None, ms=3,
-                label=labels[i] if labels else Path(run).name)
+        line, = ax.plot(steps, values, marker="o" if len(steps) < 30 else None, ms=3, label=label)
+        if is_group(run):
+            ax.fill_between(steps, low, high, color=line.get_color(), alpha=0.25, linewidth=0)
     ax.set_xlabel("step")
     ax.set_ylabel(metric)
     if log_y:
