@@ -14,6 +14,9 @@ settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True, print_blob=True,
                           suppress_health_check=(HealthCheck.too_slow,))
 settings.register_profile("fast", max_examples=10, deadline=None)
+# mutation testing (.ci/mutation/run.py): few, fixed examples; a wrong formula fails on almost any input
+settings.register_profile("mutation", max_examples=8, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=(HealthCheck.too_slow,))
 settings.load_profile(os.environ.get("CONDGAN_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
