@@ -25,16 +25,17 @@ def _warning_format(message, category, filename, lineno, line=None):
     return f"{category.__name__}: {message}\n"
 
 
-def _components():
+def _components(*kinds: str):
+    """The registered components; naming ``kinds`` collects only those, so listing presets imports no torch."""
     from .plugin_manager import get_components
 
-    return get_components()
+    return get_components(kinds or None)
 
 
 def _preset_raw(name: str) -> dict:
     import tomllib
 
-    comps = _components()
+    comps = _components("presets")
     entry = comps.get("presets", name)
     return tomllib.loads(Path(str(entry.factory)).read_text() if not hasattr(entry.factory, "read_text") else entry.factory.read_text())
 
@@ -138,7 +139,6 @@ def cmd_plugins(args) -> int:
 def cmd_list(args) -> int:
     from .hookspecs import KINDS
 
-    comps = _components()
     kinds = [args.kind] if args.kind != "all" else list(KINDS)
     for kind in kinds:
         if kind not in KINDS:
@@ -146,6 +146,8 @@ def cmd_list(args) -> int:
 
             raise ConfigError([("KIND", f"unknown component kind '{kind}'.{did_you_mean(kind, KINDS)} "
                                         f"Kinds: {', '.join(KINDS)}, all")])
+    comps = _components(*kinds) if args.kind != "all" else _components()
+    for kind in kinds:
         entries = comps[kind].list(args.pattern or "*")
         if args.json:
             print(json.dumps([{"name": e.name, "kind": kind, "description": e.description} for e in entries]))
@@ -174,13 +176,13 @@ def cmd_describe(args) -> int:
 
 
 def cmd_presets(args) -> int:
-    for e in _components()["presets"].list(args.pattern or "*"):
+    for e in _components("presets")["presets"].list(args.pattern or "*"):
         print(f"  {e.name:<32} {e.description}")
     return 0
 
 
 def cmd_reproduce(args) -> int:
-    comps = _components()
+    comps = _components("reproductions")
     if not args.name:
         for e in comps["reproductions"]:
             print(f"  {e.name.replace('.', '-', 1).replace('_', '-'):<26} {e.description}")
@@ -252,14 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quick", action="store_true", help="a much shorter run, to check that it works")
     r.set_defaults(func=cmd_reproduce)
 
-    try:
-        from .evaluation import commands as eval_commands
-    except ImportError:
-        eval_commands = None
-    if eval_commands is not None:
-        for fn in ("add_evaluate_parser", "add_train_evaluator_parser", "add_plot_parser"):
-            if hasattr(eval_commands, fn):
-                getattr(eval_commands, fn)(sub)
+    from .evaluation import commands as eval_commands  # argparse only: torch is imported when a command runs
+
+    for add in (eval_commands.add_evaluate_parser, eval_commands.add_train_evaluator_parser,
+                eval_commands.add_plot_parser):
+        add(sub)
     return p
 
 
