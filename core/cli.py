@@ -10,11 +10,8 @@ import sys
 import warnings
 from pathlib import Path
 
-
 from . import __version__
 from .errors import CondganError, ConfigError
-
-DEFAULT_PRESET = "core.digits"
 
 
 def _warning_format(message, category, filename, lineno, line=None):
@@ -32,47 +29,14 @@ def _components(*kinds: str):
     return get_components(kinds or None)
 
 
-def _preset_raw(name: str) -> dict:
-    import tomllib
-
-    comps = _components("presets")
-    entry = comps.get("presets", name)
-    return tomllib.loads(Path(str(entry.factory)).read_text() if not hasattr(entry.factory, "read_text") else entry.factory.read_text())
-
-
 # -- commands ------------------------------------------------------------------------------------------------------
 def cmd_train(args) -> int:
-    from .build import build_experiment
-    from .config import apply_overrides, parse_config, read_config
-    from .plugin_manager import get_plugin_manager
-    from .train import train
+    from .experiment import run_experiment
 
-    if args.resume:
-        run_dir = Path(args.resume)
-        if not (run_dir / "config.json").exists():
-            raise ConfigError([("--resume", f"{run_dir} is not a run directory (no config.json)")])
-        raw, source = json.loads((run_dir / "config.json").read_text()), str(run_dir / "config.json")
-        if args.config:
-            raw, source = read_config(args.config), args.config
-    elif args.config:
-        raw, source = read_config(args.config), args.config
-    else:
-        name = args.preset or DEFAULT_PRESET
-        raw, source = _preset_raw(name), f"preset {name}"
-    raw = apply_overrides(raw, args.set or [])
-    if args.out:
-        raw.setdefault("run", {})["out_dir"] = args.out
-    comps = _components()
-    cfg = parse_config(raw, comps, source=source)
-    exp = build_experiment(cfg, comps)
-    run_dir = Path(args.resume) if args.resume else Path(cfg.run.out_dir) / cfg.run.name
-    evaluate = None
-    if cfg.run.eval_every:
-        from .evaluation.during_training import make_evaluator
-
-        evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)
-    summary = train(exp, run_dir, versions=get_plugin_manager().versions(), resume=bool(args.resume), force=args.force,
-                    evaluate=evaluate)
+    # a config file is read as a file (a clear "not found"); --resume alone continues with the run's config.json
+    source = Path(args.config) if args.config else (None if args.resume else args.preset)
+    summary = run_experiment(source, args.set or [], args.out, resume=args.resume, force=args.force)
+    run_dir = Path(summary["run_dir"])
     if not summary["interrupted"] and os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 reports
         pic = run_dir / "samples.png"
         print(f"condgan: trained {summary['step']} steps; samples: {pic}; run directory: {run_dir}")

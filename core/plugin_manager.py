@@ -24,7 +24,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginLoadError, did_you_mean
-from .registry import Components, Registry, make_register
+from .registry import Components, Entry, Registry, make_register
 
 ENTRY_POINT_GROUP = "condgan.plugins"
 
@@ -207,15 +207,23 @@ def get_components(kinds: tuple[str, ...] | None = None) -> Components:
     return get_plugin_manager().components(kinds)
 
 
-def list_components(kind: str, include: str = "*", exclude=()) -> list[str]:
-    """Names of the registered components of ``kind`` matching the fnmatch pattern (torchvision/timm style)."""
-    return [e.name for e in get_components()[kind].list(include, exclude)]
+def list_components(kind: str, pattern: str = "*", exclude=()) -> list[str]:
+    """Names of the registered components of ``kind`` matching the fnmatch ``pattern`` and none of ``exclude``
+    (like timm's ``list_models``): ``list_components("objectives", "cagan.*")``."""
+    return [e.name for e in get_components()[kind].list(pattern, exclude)]
 
 
-def get_component(kind: str, name: str, ctx: Any = None, **params: Any) -> Any:
-    """Build one component by name with keyword parameters, e.g. ``get_component("adversarial_losses", "core.hinge")``."""
+def get_component(kind: str, name: str) -> Entry:
+    """The registry entry of one component: ``entry.factory``, ``entry.params`` (its attrs class or None),
+    ``entry.description``, and ``entry.build(params, ctx)``. An unknown name raises
+    :class:`~condgan.errors.UnknownComponentError` with a did-you-mean."""
+    return get_components().get(kind, name)
+
+
+def build_component(kind: str, name: str, ctx: Any = None, **params: Any) -> Any:
+    """Build one component by name with keyword parameters, validated as a config's would be, e.g.
+    ``build_component("adversarial_losses", "core.least_squares", b=0.9)``."""
     from .config import structure_params
 
-    entry = get_components().get(kind, name)
+    entry = get_component(kind, name)
     return entry.build(structure_params(entry, params, f"$.{kind}"), ctx)
-

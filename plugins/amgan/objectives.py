@@ -21,7 +21,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
+from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
 
 from . import labeling as lab
 from . import losses as L

@@ -18,8 +18,7 @@ import torch
 from torch import Tensor
 
 from condgan.builtins.regularizers import penalty
-from condgan.config import component_field
-from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
+from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput, component_field
 
 from . import losses as L
 

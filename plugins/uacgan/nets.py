@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from condgan.interfaces import BuildContext, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
+from condgan import BuildContext, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
 
 INITS = ("default", "xavier", "normal")
 

@@ -15,8 +15,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.config import component_field
-from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
+from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput, component_field
 
 from . import losses as L
 
