@@ -19,7 +19,7 @@ _EXPORTS: dict[str, str] = {
     "hookimpl": ".hookspecs",
     **dict.fromkeys(["BuildContext", "Batch", "BatchComposer", "Classifier", "Discriminator", "DiscriminatorOutput",
                      "DiscriminatorView", "Generator", "HEAD_NAMES", "LatentSampler", "Models", "Objective",
-                     "PriorUpdater", "StatisticsNetwork", "StepOutput"], ".interfaces"),
+                     "PriorUpdater", "Regularizer", "StatisticsNetwork", "StepOutput"], ".interfaces"),
     "component_field": ".config",
     "register_preset_folder": ".registry",
     "ConditionSpec": ".conditions",
