@@ -195,13 +195,13 @@ class Models:
         """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,
         inputs prepared for the regularizer when it applies at this step (R1 / R2 need gradients w.r.t. x), and
         the discriminator's outputs."""
-        if isinstance(regularizer, str):
+        if isinstance(regularizer, str) and regularizer:
             raise TypeError("Models.discriminate takes the Regularizer component (Regularizer.resolve(ctx, name, "
                             f"weight)), not its name {regularizer!r}")
         n_real, n_fake = self.composer.split(len(real), step, step // max(1, self.steps_per_epoch))
         real, fake = real.head(n_real), self.generate(n_fake)
         x_real, x_fake = real.x, fake.x
-        if regularizer is not None and regularizer.applies(step):
+        if regularizer and regularizer.applies(step):  # "" (the old "none") counts as None
             x_real, x_fake = regularizer.prepare_inputs(x_real, x_fake)
         out_real, out_fake = self.composer.discriminate(self.discriminator, x_real, x_fake)
         return DiscriminatorStep(real, fake, x_real, x_fake, out_real, out_fake)
