@@ -56,11 +56,13 @@ def run_table(*, steps: int, batch_size: int, threads: int, device: str, eval_ev
 
 
 def experiment_config(config: str, objective: str, *, steps: int = 100, batch_size: int | None = None, threads: int = 1,
-                      device: str = "cpu", num_classes: int | None = None, eval_every: int = 0) -> dict[str, Any]:
+                      device: str = "cpu", num_classes: int | None = None, eval_every: int = 0,
+                      data_root: str = "") -> dict[str, Any]:
     """The raw config of ``objective`` on benchmark config ``config`` ("mlp" or "dcgan").
 
     ``num_classes`` (mlp only) replaces the four default clusters by that many clusters on a circle;
-    ``batch_size`` replaces the config's.
+    ``batch_size`` replaces the config's; ``data_root`` (dcgan only) is Fashion-MNIST's ``data.root`` (default: the
+    Debian package's files).
     """
     batch_size = batch_size or BATCH_SIZE[config]
     if config in ("mlp", "mlp512"):
@@ -74,7 +76,7 @@ def experiment_config(config: str, objective: str, *, steps: int = 100, batch_si
     elif config == "dcgan":
         if num_classes is not None:
             raise ValueError("the dcgan config has Fashion-MNIST's 10 classes; sweep K on the mlp config")
-        data = {"type": "core.fashion_mnist"}
+        data = {"type": "core.fashion_mnist", **({"root": data_root} if data_root else {})}
         nets = {"generator": {"type": "core.dcgan_g", "channels": 16},
                 "discriminator": {"type": "core.dcgan_d", "channels": 16}}
         classifier = {"type": "core.dcgan_q", "channels": 16}

@@ -205,6 +205,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="untimed steps before each segment, a multiple of --steps (default: the mode's)")
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1, for stable timings)")
+    ap.add_argument("--data-root", default="",
+                    help="Fashion-MNIST folder for the dcgan config (data.root; default: the Debian package's files)")
     ap.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results/overhead[-quick].json)")
     ap.add_argument("--merge", action="store_true",
                     help="keep the other configs already in the JSON file and replace only those run now")
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> Path:
         s.update({k: v for k, v in (("pairs", args.pairs), ("blocks", args.blocks), ("steps", args.steps),
                                     ("warmup", args.warmup)) if v})
         result["settings"][config] = s
-        kw = {"threads": args.threads, "device": args.device}
+        kw = {"threads": args.threads, "device": args.device, "data_root": args.data_root}
         dataset = load_dataset(experiment_config(config, objectives[0], **kw), comps)
         raws = {o: experiment_config(config, o, **kw) for o in objectives}
         rows: dict[str, dict] = {o: {} for o in objectives}

@@ -99,12 +99,14 @@ def main(argv: list[str] | None = None):
     ap.add_argument("--merge", action="store_true", help="keep the parts already in the JSON file that are not run now")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--data-root", default="",
+                    help="Fashion-MNIST folder for the dcgan config (data.root; default: the Debian package's files)")
     ap.add_argument("--out", default=None, help="JSON file (default benchmarks/results/scaling[-quick].json)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     mode = SETTINGS["quick" if args.quick else "full"]
     comps = components()
-    kw = {"threads": args.threads, "device": args.device}
+    kw = {"threads": args.threads, "device": args.device, "data_root": args.data_root}
     datasets: dict = {}
     result: dict[str, Any] = {
         "benchmark": "scaling", "quick": args.quick,

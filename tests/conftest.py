@@ -1,7 +1,10 @@
-"""Shared test settings: hypothesis profiles (CONDGAN_HYPOTHESIS_PROFILE = dev | ci | fast; CI=true picks ci)."""
+"""Shared test settings: hypothesis profiles (CONDGAN_HYPOTHESIS_PROFILE = dev | ci | fast; CI=true picks ci); the
+Fashion-MNIST stand-in (``fashion_mnist_root``); the ``fashion_files`` marker (tests of the real Debian files, skipped
+with a reason where they are absent). docs/testing.md describes the layers of the suite."""
 
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -43,3 +46,27 @@ def fresh_manager(monkeypatch):
     plugin_manager.reset_plugin_manager()
     yield plugin_manager.PluginManager
     plugin_manager.reset_plugin_manager()
+
+
+#: where the Debian package dataset-fashion-mnist puts the real files (condgan.data.FASHION_SEARCH)
+FASHION_FILES = Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_root(tmp_path_factory) -> str:
+    """A folder with a small Fashion-MNIST in its real format (gzipped IDX; condgan.testing.write_fashion_mnist), for
+    ``data.root``: tests that train a Fashion-MNIST preset run on it, with or without the Debian package."""
+    from condgan.testing import write_fashion_mnist
+
+    return str(write_fashion_mnist(tmp_path_factory.mktemp("fashion-mnist")))
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.fashion_files``: the test reads the real Fashion-MNIST files; it skips where they are absent."""
+    if (FASHION_FILES / "train-images-idx3-ubyte.gz").exists():
+        return
+    skip = pytest.mark.skip(reason=f"needs the real Fashion-MNIST files in {FASHION_FILES} "
+                                   "(apt-get install dataset-fashion-mnist)")
+    for item in items:
+        if "fashion_files" in item.keywords:
+            item.add_marker(skip)

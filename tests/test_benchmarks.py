@@ -44,13 +44,15 @@ def test_hand_loop_does_the_frameworks_work(objective, clusters):
     assert out["identical"], f"{objective}: framework and hand loop differ after 2 steps (max |diff| {out['max_abs_diff']})"
 
 
-def test_quick_benchmarks_run_and_render(tmp_path):
+def test_quick_benchmarks_run_and_render(tmp_path, fashion_mnist_root):
     # overhead in a fresh process: its memory measurement forks, which is safe only before torch starts threads
     subprocess.run([sys.executable, "-m", "benchmarks.overhead", "--quick", "--configs", "mlp", "--objectives",
                     "core.cgan", "uacgan.uac_gan", "--out", str(tmp_path / "overhead-quick.json")],
                    cwd=ROOT, check=True, capture_output=True, timeout=300)
     with num_threads(1):
-        scaling.main(["--quick", "--parts", "k", "relative", "--out", str(tmp_path / "scaling-quick.json")])
+        # the relative part also runs the 28x28 dcgan config: on the Fashion-MNIST stand-in (conftest.py)
+        scaling.main(["--quick", "--parts", "k", "relative", "--data-root", fashion_mnist_root,
+                      "--out", str(tmp_path / "scaling-quick.json")])
     o = json.loads((tmp_path / "overhead-quick.json").read_text())
     row = o["configs"]["mlp"]["objectives"]["uacgan.uac_gan"]
     assert row["framework_ms"] > 0 and row["hand_ms"] > 0 and row["same_weights"]["identical"]

@@ -1,7 +1,8 @@
 """End-to-end tests of the cagan presets: every preset trains a few steps through the real loop with tiny overrides
 (2-3 steps, 4-channel nets, 128 training images), with alternating and simultaneous updates; the multi-attribute
 preset's sample grid has one column per attribute combination; the results page builds from result JSON.
-46 s in all on the shared 2-core CPU under load (the multi-attribute case is the slowest, 13 s).
+The Fashion-MNIST presets read the small stand-in written by condgan.testing.write_fashion_mnist (``data.root``), so
+they run with or without the Debian dataset. 46 s in all on the shared 2-core CPU under load (the multi-attribute case is the slowest, 13 s).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ TINY = ["run.steps=3", "run.batch_size=8", "run.eval_every=0", "run.progress=fal
         "generator.channels=4", "discriminator.channels=4"]
 
 
-def _build(preset: str, overrides: list[str]):
+def _build(preset: str, overrides: list[str], fashion_root: str = ""):
     comps = get_components()
     raw = read_config(str(files("condgan.plugins.cagan") / "presets" / preset))
     if raw["data"]["type"] == "core.fashion_mnist":
+        raw["data"]["root"] = fashion_root
         if "class_counts" in raw["data"]:
             raw["data"]["class_counts"] = [20] + [4] * 9
         else:
@@ -56,11 +58,11 @@ CASES = [(p, "alternating") for p in PRESETS] + [(p, "simultaneous") for p in
 
 
 @pytest.mark.parametrize("preset,update", CASES)
-def test_preset_trains_a_few_steps(preset, update, tmp_path):
+def test_preset_trains_a_few_steps(preset, update, tmp_path, fashion_mnist_root):
     """Every cagan preset builds and trains through the core loop with finite losses (alternating updates;
     simultaneous updates, as in the authors' code, for one separate- and one mixed-batch preset)."""
     torch.set_num_threads(1)
-    exp = _build(preset, [*TINY, f"run.update={update}"])
+    exp = _build(preset, [*TINY, f"run.update={update}"], fashion_mnist_root)
     before = [p.detach().clone() for p in exp.models.discriminator.parameters()]
     summary = train(exp, tmp_path / "run", log=lambda *a, **k: None)
     assert summary["step"] == 3
@@ -79,6 +81,16 @@ def test_imbalanced_preset_uses_its_subset_and_composer():
         assert list(raw["data"]["class_counts"]) == [5500] + [500] * 9
         assert cfg.components["discriminator"].params.norm == "batch"
         assert cfg.components["composer"].type == composer
+
+
+def test_imbalanced_preset_data_has_its_class_counts(fashion_mnist_root):
+    """The imbalanced presets' data section, as written, keeps 5500 images of class 0 and 500 of each other class
+    (read from the Fashion-MNIST stand-in, which has that many); the test split is untouched."""
+    raw = read_config(str(files("condgan.plugins.cagan") / "presets" / "imbalanced_ca_gan_mixed.toml"))
+    raw["data"]["root"] = fashion_mnist_root
+    ds = build_dataset(parse_config(raw, get_components(), source="imbalanced_ca_gan_mixed.toml"))
+    assert ds.class_counts() == [[5500] + [500] * 9]
+    assert ds.test is not None and ds.test.class_counts() == [[20] * 10]
 
 
 def test_multi_attribute_grid_has_every_combination(tmp_path):

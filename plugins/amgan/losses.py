@@ -64,7 +64,6 @@ __all__ = [
     "auxiliary_classifier_loss",
     "binary_cross_entropy",
     "binary_logit",
-    "class_probs_from_kplus1",
     "dynamic_target",
     "fold_real_fake",
     "gan_discriminator_loss",
@@ -127,11 +126,6 @@ def binary_logit(logits: Tensor) -> Tensor:
     The 2-class view F(D(x)) = [D_r, D_{K+1}] of Lemma 2 as a single logit.
     """
     return real_logit(logits[..., :-1]) - logits[..., -1]
-
-
-def class_probs_from_kplus1(logits: Tensor) -> Tensor:
-    r"""R(D(x)) = D_{1:K} / D_r = softmax(l_{1:K}), ``(B, K+1) -> (B, K)``: the K-class part of a K+1 head."""
-    return torch.softmax(logits[..., :-1], dim=-1)
 
 
 # ------------------------------------------------------------------------------------------ cross-entropy pieces

@@ -32,22 +32,11 @@ from torch import Tensor
 from condgan.builtins.adversarial import AdversarialLoss
 from condgan.builtins.regularizers import grad_norm_squared
 
-try:  # CGPGAN reuses CA-GAN's conditional activation loss (Eqs. 11-12 are CA-GAN's Eqs. 17-18 with predicted labels)
-    from condgan.plugins.cagan.losses import (
-        conditional_activation_d_loss as _ca_d_loss,
-        conditional_activation_d_per_sample as _ca_d_per_sample,
-        conditional_activation_g_loss as _ca_g_loss,
-    )
-except ImportError:  # pragma: no cover - cagan is a built-in; this keeps cgpgan usable on its own
-    def _ca_d_per_sample(cond_real, c_real, cond_fake, c_fake, loss):
-        return (loss.d_real(cond_real) * c_real).sum(1), (loss.d_fake(cond_fake) * c_fake).sum(1)
-
-    def _ca_d_loss(cond_real, c_real, cond_fake, c_fake, loss, reduction="mean"):
-        real, fake = _ca_d_per_sample(cond_real, c_real, cond_fake, c_fake, loss)
-        return reduce(real, reduction) + reduce(fake, reduction)
-
-    def _ca_g_loss(cond_fake, c_fake, loss, reduction="mean"):
-        return reduce((loss.g(cond_fake) * c_fake).sum(1), reduction)
+# CGPGAN reuses CA-GAN's conditional activation loss (Eqs. 11-12 are CA-GAN's Eqs. 17-18 with predicted labels);
+# cagan is a built-in plugin, always present.
+from condgan.plugins.cagan.losses import conditional_activation_d_loss as _ca_d_loss
+from condgan.plugins.cagan.losses import conditional_activation_d_per_sample as _ca_d_per_sample
+from condgan.plugins.cagan.losses import conditional_activation_g_loss as _ca_g_loss
 
 __all__ = [
     "reduce",
@@ -60,9 +49,7 @@ __all__ = [
     "conditional_g_loss",
     "conditional_r2_penalty",
     "infogan_d_loss",
-    "infogan_g_loss",
     "infogan_q_loss",
-    "cgpgan_q_loss",
     "sample_gumbel",
     "gumbel_softmax_sample",
     "ema_prior_update",
@@ -151,18 +138,6 @@ def classifier_gradient_penalty(logits: Tensor, c: Tensor, x: Tensor, reduction:
     return reduce(g.flatten(1).pow(2).sum(dim=1), reduction)
 
 
-def cgpgan_q_loss(logits: Tensor, c: Tensor, x: Tensor, lambda_cls: float = 1.0, lambda_creg: float = 0.1,
-                  reduction: str = "mean") -> Tensor:
-    r"""Eq. 7: ``L_q = λ_cls L_cls + λ_creg L_creg`` on generated data (Algorithm 1, lines 13-16).
-
-    ``x`` must require grad when ``lambda_creg > 0``; the penalty is skipped (not computed) at ``lambda_creg == 0``.
-    """
-    loss = lambda_cls * classification_loss(logits, c, reduction="none")
-    if lambda_creg > 0:
-        loss = loss + lambda_creg * classifier_gradient_penalty(logits, c, x, reduction="none")
-    return reduce(loss, reduction)
-
-
 # --------------------------------------------------------------------------------------------------- Eqs. 11, 12
 
 
@@ -227,18 +202,6 @@ def infogan_d_loss(d_real: Tensor, d_fake: Tensor, family: AdversarialLoss, redu
     if reduction == "none":
         return real + fake
     return reduce(real, reduction) + reduce(fake, reduction)
-
-
-def infogan_g_loss(d_fake: Tensor, logits_fake: Tensor | None, c_fake: Tensor, family: AdversarialLoss,
-                   lambda_cls: float = 1.0, reduction: str = "mean") -> Tensor:
-    r"""Eqs. 3, 6: ``L_g = L_adv^g + λ_cls L_cls``; ``logits_fake = Q(G(z, c_f))``, differentiable in G.
-
-    With ``lambda_cls = 0`` (or ``logits_fake=None``) this is the vanilla GAN with a categorical latent (Fig. 2).
-    """
-    loss = family.g(d_fake)
-    if lambda_cls > 0 and logits_fake is not None:
-        loss = loss + lambda_cls * classification_loss(logits_fake, c_fake, reduction="none")
-    return reduce(loss, reduction)
 
 
 def infogan_q_loss(logits_fake: Tensor, c_fake: Tensor, lambda_cls: float = 1.0, reduction: str = "mean") -> Tensor:
