@@ -1,9 +1,9 @@
 """One Python call that runs an experiment: :func:`run_experiment` parses a config (a TOML file, a preset name or a
 dict), applies ``TABLE.KEY=VALUE`` overrides, builds every component and trains. ``condgan train`` calls it, so the
-command line and a script take one path.
+command line and a script take one path::
 
->>> summary = condgan.run_experiment("core.digits", ["run.steps=200"], out="runs")  # doctest: +SKIP
->>> summary["step"], summary["run_dir"]                                           # doctest: +SKIP
+    summary = condgan.run_experiment("core.digits", ["run.steps=200"], out="runs")
+    summary["step"], summary["run_dir"]        # 200, 'runs/<run.name>'
 """
 
 from __future__ import annotations
