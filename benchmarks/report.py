@@ -283,6 +283,17 @@ def reproductions_section(r: dict) -> list[str]:
     return out + [""]
 
 
+def startup_section(r: dict) -> list[str]:
+    """Start-up time of the ``condgan`` command before and after the lazy imports of issue 17, as recorded in
+    ``startup.json`` (whole-process wall times, old and new code run in turn)."""
+    out = ["## Start-up", "", r["note"], "", "Measure (from a shell; the median of the five):", "",
+           "```", r["command"], "```", "",
+           f"| command | before (s) | after (s) | after / before | date |", "|---|---|---|---|---|"]
+    for e in r["entries"]:
+        out.append(f"| `{e['command']}` | {e['before_s']:.2f} | {e['after_s']:.2f} | {e['ratio']:.3f} | {r['date']} |")
+    return out + [""]
+
+
 def render(results: Path = RESULTS) -> str:
     overhead, scaling, profile = (load(n, results) for n in ("overhead", "scaling", "profile"))
     lines = ["# Performance", "",
@@ -307,6 +318,9 @@ def render(results: Path = RESULTS) -> str:
     reproductions = load("reproductions", results)
     if reproductions:
         lines += reproductions_section(reproductions)
+    startup = load("startup", results)
+    if startup:
+        lines += startup_section(startup)
     lines += ["## GPU flags and several processes", "",
               "bf16 autocast, `channels_last`, `torch.compile`, fused optimizers, pinned memory and torchrun data "
               "parallelism (gloo on the CPU, NCCL on GPUs) are described, with their tests and tolerances, in "

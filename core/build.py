@@ -8,12 +8,12 @@ objective's losses name has a component with parameters.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Mapping
 
 import attrs
 import torch
 
-from .config import ExperimentConfig, OptimizerParams
+from .config import ExperimentConfig, OptimizerParams, structure_params
 from .data import Dataset
 from .errors import CondganError, ConfigError, DataError
 from .interfaces import BatchComposer, BuildContext, LatentSampler, Models, Objective, PriorUpdater
@@ -43,7 +43,12 @@ def pick_device(name: str) -> torch.device:
 
 def make_resolver(components: Components):
     def resolve(kind: str, name: str, params: Any = None, ctx: Any = None) -> Any:
-        return components.get(kind, name).build(params, ctx)
+        """Build component ``name``; ``params`` is its params instance, None (defaults) or a dict of settings,
+        checked against its params class as a config table is (a ConfigError names every problem)."""
+        entry = components.get(kind, name)
+        if isinstance(params, Mapping):
+            params = structure_params(entry, params, f"$.{kind}[{name}]", components)
+        return entry.build(params, ctx)
 
     return resolve
 

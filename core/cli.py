@@ -10,11 +10,8 @@ import sys
 import warnings
 from pathlib import Path
 
-
 from . import __version__
 from .errors import CondganError, ConfigError
-
-DEFAULT_PRESET = "core.digits"
 
 
 def _warning_format(message, category, filename, lineno, line=None):
@@ -25,55 +22,23 @@ def _warning_format(message, category, filename, lineno, line=None):
     return f"{category.__name__}: {message}\n"
 
 
-def _components():
+def _components(*kinds: str):
+    """The registered components; naming ``kinds`` collects only those, so listing presets imports no torch."""
     from .plugin_manager import get_components
 
-    return get_components()
-
-
-def _preset_raw(name: str) -> dict:
-    import tomllib
-
-    comps = _components()
-    entry = comps.get("presets", name)
-    return tomllib.loads(Path(str(entry.factory)).read_text() if not hasattr(entry.factory, "read_text") else entry.factory.read_text())
+    return get_components(kinds or None)
 
 
 # -- commands ------------------------------------------------------------------------------------------------------
 def cmd_train(args) -> int:
-    from .build import build_experiment
-    from .config import apply_overrides, parse_config, read_config
-    from .plugin_manager import get_plugin_manager
-    from .train import train
+    from .experiment import run_experiment
 
     if args.seeds or (args.resume and (Path(args.resume) / "group.json").exists()):
         return _train_group(args)
-    if args.resume:
-        run_dir = Path(args.resume)
-        if not (run_dir / "config.json").exists():
-            raise ConfigError([("--resume", f"{run_dir} is not a run directory (no config.json)")])
-        raw, source = json.loads((run_dir / "config.json").read_text()), str(run_dir / "config.json")
-        if args.config:
-            raw, source = read_config(args.config), args.config
-    elif args.config:
-        raw, source = read_config(args.config), args.config
-    else:
-        name = args.preset or DEFAULT_PRESET
-        raw, source = _preset_raw(name), f"preset {name}"
-    raw = apply_overrides(raw, args.set or [])
-    if args.out:
-        raw.setdefault("run", {})["out_dir"] = args.out
-    comps = _components()
-    cfg = parse_config(raw, comps, source=source)
-    exp = build_experiment(cfg, comps)
-    run_dir = Path(args.resume) if args.resume else Path(cfg.run.out_dir) / cfg.run.name
-    evaluate = None
-    if cfg.run.eval_every:
-        from .evaluation.during_training import make_evaluator
-
-        evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)
-    summary = train(exp, run_dir, versions=get_plugin_manager().versions(), resume=bool(args.resume), force=args.force,
-                    evaluate=evaluate)
+    # a config file is read as a file (a clear "not found"); --resume alone continues with the run's config.json
+    source = Path(args.config) if args.config else (None if args.resume else args.preset)
+    summary = run_experiment(source, args.set or [], args.out, resume=args.resume, force=args.force)
+    run_dir = Path(summary["run_dir"])
     if not summary["interrupted"] and os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 reports
         pic = run_dir / "samples.png"
         print(f"condgan: trained {summary['step']} steps; samples: {pic}; run directory: {run_dir}")
@@ -83,6 +48,7 @@ def cmd_train(args) -> int:
 def _train_group(args) -> int:
     """``--seeds``: one run per seed in worker processes (condgan.groups); ``--resume GROUP`` finishes a group."""
     from .config import apply_overrides, read_config
+    from .experiment import DEFAULT_PRESET, preset_raw
     from .groups import parse_seeds, train_group
 
     if args.resume:
@@ -97,7 +63,7 @@ def _train_group(args) -> int:
             raw, source = read_config(args.config), args.config
         else:
             name = args.preset or DEFAULT_PRESET
-            raw, source = _preset_raw(name), f"preset {name}"
+            raw, source = preset_raw(name), f"preset {name}"
         seeds = parse_seeds(args.seeds)
     raw = apply_overrides(raw, args.set or [])
     if args.out:
@@ -174,7 +140,6 @@ def cmd_plugins(args) -> int:
 def cmd_list(args) -> int:
     from .hookspecs import KINDS
 
-    comps = _components()
     kinds = [args.kind] if args.kind != "all" else list(KINDS)
     for kind in kinds:
         if kind not in KINDS:
@@ -182,6 +147,8 @@ def cmd_list(args) -> int:
 
             raise ConfigError([("KIND", f"unknown component kind '{kind}'.{did_you_mean(kind, KINDS)} "
                                         f"Kinds: {', '.join(KINDS)}, all")])
+    comps = _components(*kinds) if args.kind != "all" else _components()
+    for kind in kinds:
         entries = comps[kind].list(args.pattern or "*")
         if args.json:
             print(json.dumps([{"name": e.name, "kind": kind, "description": e.description} for e in entries]))
@@ -210,13 +177,13 @@ def cmd_describe(args) -> int:
 
 
 def cmd_presets(args) -> int:
-    for e in _components()["presets"].list(args.pattern or "*"):
+    for e in _components("presets")["presets"].list(args.pattern or "*"):
         print(f"  {e.name:<32} {e.description}")
     return 0
 
 
 def cmd_reproduce(args) -> int:
-    comps = _components()
+    comps = _components("reproductions")
     if not args.name:
         for e in comps["reproductions"]:
             print(f"  {e.name.replace('.', '-', 1).replace('_', '-'):<26} {e.description}")
@@ -292,14 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quick", action="store_true", help="a much shorter run, to check that it works")
     r.set_defaults(func=cmd_reproduce)
 
-    try:
-        from .evaluation import commands as eval_commands
-    except ImportError:
-        eval_commands = None
-    if eval_commands is not None:
-        for fn in ("add_evaluate_parser", "add_train_evaluator_parser", "add_plot_parser"):
-            if hasattr(eval_commands, fn):
-                getattr(eval_commands, fn)(sub)
+    from .evaluation import commands as eval_commands  # argparse only: torch is imported when a command runs
+
+    for add in (eval_commands.add_evaluate_parser, eval_commands.add_train_evaluator_parser,
+                eval_commands.add_plot_parser):
+        add(sub)
     return p
 
 

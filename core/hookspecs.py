@@ -140,7 +140,10 @@ def register_adversarial_losses(register: Register) -> None:
 
 @hookspec
 def register_regularizers(register: Register) -> None:
-    """Register discriminator regularizers: ``factory(params, ctx) -> Regularizer``.
+    """Register discriminator regularizers: ``factory(params, ctx) -> condgan.Regularizer``.
+
+    The regularizer implements ``penalty`` (and ``prepare_inputs`` when it differentiates D at the data); its
+    params class has a ``weight`` field (an objective passes its ``regularizer_weight``) and may have ``every``.
 
     Example::
 

@@ -24,7 +24,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginLoadError, did_you_mean
-from .registry import Components, Registry, make_register
+from .registry import Components, Entry, Registry, make_register
 
 ENTRY_POINT_GROUP = "condgan.plugins"
 
@@ -147,18 +147,23 @@ class PluginManager:
         warnings.warn(msg, CondganPluginWarning, stacklevel=3)
 
     # -- components ---------------------------------------------------------------------------------------------
-    def components(self) -> Components:
-        """All registered components, collected once per manager. A plugin whose hook raises is dropped whole."""
+    def components(self, kinds: tuple[str, ...] | None = None) -> Components:
+        """All registered components, collected once per manager. A plugin whose hook raises is dropped whole.
+
+        ``kinds`` collects only those kinds (``condgan list presets`` needs no network, so it imports no torch);
+        a partial result is not cached, and a plugin whose hook for another kind is broken is found only by a
+        full collection."""
         if self._components is not None:
             return self._components
+        wanted = {kind: hook for kind, hook in hookspecs.KINDS.items() if kinds is None or kind in kinds}
         regs = {kind: Registry(kind) for kind in hookspecs.KINDS}
         for name, info in list(self.infos.items()):
             if info.status != "active":
                 continue
             module = self.pm.get_plugin(name)
-            staged = {kind: Registry(kind) for kind in hookspecs.KINDS}
+            staged = {kind: Registry(kind) for kind in wanted}
             try:
-                for kind, hook in hookspecs.KINDS.items():
+                for kind, hook in wanted.items():
                     impl = getattr(module, hook, None)
                     if impl is None or not hasattr(impl, f"{hookspecs.PROJECT}_impl"):
                         continue
@@ -169,12 +174,14 @@ class PluginManager:
             for kind, reg in staged.items():
                 for entry in reg:
                     regs[kind].add(entry)
-                if len(reg):
+                if len(reg) and kinds is None:
                     info.counts[kind] = len(reg)
         loaded = tuple(n for n, i in self.infos.items() if i.status == "active")
         failed = {n: i.error for n, i in self.infos.items() if i.status == "failed"}
-        self._components = Components(regs, loaded, failed)
-        return self._components
+        found = Components(regs, loaded, failed)
+        if kinds is None:
+            self._components = found
+        return found
 
     def plugins(self) -> list[PluginInfo]:
         self.components()
@@ -195,19 +202,28 @@ def reset_plugin_manager() -> None:
     get_plugin_manager.cache_clear()
 
 
-def get_components() -> Components:
-    return get_plugin_manager().components()
+def get_components(kinds: tuple[str, ...] | None = None) -> Components:
+    """The default manager's components; ``kinds`` collects only those (see :meth:`PluginManager.components`)."""
+    return get_plugin_manager().components(kinds)
 
 
-def list_components(kind: str, include: str = "*", exclude=()) -> list[str]:
-    """Names of the registered components of ``kind`` matching the fnmatch pattern (torchvision/timm style)."""
-    return [e.name for e in get_components()[kind].list(include, exclude)]
+def list_components(kind: str, pattern: str = "*", exclude=()) -> list[str]:
+    """Names of the registered components of ``kind`` matching the fnmatch ``pattern`` and none of ``exclude``
+    (like timm's ``list_models``): ``list_components("objectives", "cagan.*")``."""
+    return [e.name for e in get_components()[kind].list(pattern, exclude)]
 
 
-def get_component(kind: str, name: str, ctx: Any = None, **params: Any) -> Any:
-    """Build one component by name with keyword parameters, e.g. ``get_component("adversarial_losses", "core.hinge")``."""
+def get_component(kind: str, name: str) -> Entry:
+    """The registry entry of one component: ``entry.factory``, ``entry.params`` (its attrs class or None),
+    ``entry.description``, and ``entry.build(params, ctx)``. An unknown name raises
+    :class:`~condgan.errors.UnknownComponentError` with a did-you-mean."""
+    return get_components().get(kind, name)
+
+
+def build_component(kind: str, name: str, ctx: Any = None, **params: Any) -> Any:
+    """Build one component by name with keyword parameters, validated as a config's would be, e.g.
+    ``build_component("adversarial_losses", "core.least_squares", b=0.9)``."""
     from .config import structure_params
 
-    entry = get_components().get(kind, name)
+    entry = get_component(kind, name)
     return entry.build(structure_params(entry, params, f"$.{kind}"), ctx)
-

@@ -10,10 +10,19 @@ import json
 from pathlib import Path
 
 import torch
+from einops import repeat
 from torch import Tensor
 
 from . import visual
 from .interfaces import Objective
+
+
+def grid_inputs(z: Tensor, conds: Tensor, rows: int) -> tuple[Tensor, Tensor]:
+    """The generator's inputs for a grid of ``rows`` x ``len(conds)`` tiles, row-major as
+    :func:`condgan.visual.image_grid` lays them out: row ``r`` shares the noise ``z[r]``, column ``k`` the
+    condition ``conds[k]``. ``z``: ``(rows, Z)``; returns ``(rows*K, Z)`` and ``(rows*K, D)``."""
+    k = len(conds)
+    return repeat(z, "r d -> (r k) d", k=k), repeat(conds, "k d -> (r k) d", r=rows)
 
 
 def conditions_for_grid(spec, max_cols: int = 24) -> tuple[Tensor, list[str]]:
@@ -29,7 +38,7 @@ def generate_per_condition(generator, latent, spec, per_class: int, device, nois
     was_training = generator.training
     generator.eval()
     conds = spec.all_combinations().to(device)
-    cs = conds.repeat_interleave(per_class, dim=0)
+    cs = repeat(conds, "k d -> (k n) d", n=per_class)  # per_class rows of each condition, in order
     xs = []
     for i in range(0, len(cs), batch):
         c = cs[i:i + batch]
@@ -100,7 +109,8 @@ def sample_figure(exp, generator, path: Path, noise: torch.Generator, rows: int 
             z = latent.sample(rows, torch.device("cpu"), generator=noise).to(device)
             was = generator.training
             generator.eval()
-            x = generator(z.repeat_interleave(cols, 0), conds.to(device).repeat(rows, 1)).float()
+            z, c = grid_inputs(z, conds.to(device), rows)
+            x = generator(z, c).float()
             generator.train(was)
             return visual.image_grid(x, rows, cols, labels, path)
         per = 300 if shape == (2,) else 2000

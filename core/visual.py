@@ -10,15 +10,22 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from einops import rearrange  # noqa: E402
 from torch import Tensor  # noqa: E402
+
+
+def grid_pixels(images: Tensor, rows: int, cols: int) -> np.ndarray:
+    """``(rows*cols, C, H, W)`` in [-1, 1], row-major -> one ``(rows*H, cols*W, C)`` picture in [0, 1]: image
+    ``r*cols + k`` is the tile in row ``r``, column ``k``."""
+    x = images.detach().float().cpu().clamp(-1, 1).add(1).div(2)
+    return rearrange(x, "(r k) c h w -> (r h) (k w) c", r=rows, k=cols).numpy()
 
 
 def image_grid(images: Tensor, rows: int, cols: int, col_labels: list[str] | None = None, path: Path | None = None,
                title: str = "") -> Path | None:
     """``images``: ``(rows*cols, C, H, W)`` in [-1, 1], row-major. Saves a PNG with one label per column."""
-    x = images.detach().float().cpu().clamp(-1, 1).add(1).div(2)
-    n, c, h, w = x.shape
-    grid = x.view(rows, cols, c, h, w).permute(0, 3, 1, 4, 2).reshape(rows * h, cols * w, c).numpy()
+    n, c, h, w = images.shape
+    grid = grid_pixels(images, rows, cols)
     scale = max(0.45, 1.2 * h / 32)
     fig, ax = plt.subplots(figsize=(max(3.0, cols * scale + 0.5), max(2.0, rows * scale + 0.8)))
     ax.imshow(grid[..., 0] if c == 1 else grid, cmap="gray" if c == 1 else None, vmin=0, vmax=1, interpolation="nearest")
@@ -49,7 +56,7 @@ def class_columns_grid(images: Tensor, classes: Tensor, num_classes: int, rows: 
     for c in range(num_classes):
         block = images[(classes == c).nonzero().flatten()[:rows]]
         cols.append(torch.cat([block, blank[len(block):]]))
-    grid = torch.stack(cols, 1).reshape(rows * num_classes, *images.shape[1:])
+    grid = rearrange(torch.stack(cols), "k r c h w -> (r k) c h w")  # row-major: a row holds one sample per class
     return image_grid(grid, rows, num_classes, col_labels, path, title=title)
 
 

@@ -22,7 +22,12 @@ from condgan.plugins.cagan.objectives import (ACGANObjective, ACGANParams, CAGAN
                                               ModifiedACGANParams)
 
 
-def resolve(kind, name):
+def resolve(kind, name, params=None):
+    if kind == "regularizers":  # the core's resolver: a regularizer is a component like any other
+        from condgan.build import make_resolver
+        from condgan.plugin_manager import get_components
+
+        return make_resolver(get_components())(kind, name, params)
     assert kind == "adversarial_losses"
     return L.family(name.split(".")[-1])
 

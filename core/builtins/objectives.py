@@ -11,8 +11,7 @@ import attrs
 from torch import Tensor
 
 from ..config import component_field
-from ..interfaces import Batch, BuildContext, Models, Objective, StepOutput
-from .regularizers import penalty
+from ..interfaces import Batch, BuildContext, Models, Objective, Regularizer, StepOutput
 
 
 def selected_logit(cond_logits: Tensor, c: Tensor, num_groups: int = 1) -> Tensor:
@@ -26,7 +25,7 @@ class CGANParams:
 
     #: adversarial loss family (see `condgan list adversarial_losses`)
     adversarial: str = component_field("adversarial_losses", "core.non_saturating")
-    #: regularizer of D: "" (none), "core.r1", "core.r2" or "core.wgan_gp"
+    #: regularizer of D: "" (none), "core.r1", "core.r2", "core.wgan_gp" or a plugin's (see `condgan list regularizers`)
     regularizer: str = attrs.field(default="", metadata={"component": "regularizers"})
     regularizer_weight: float = attrs.field(default=10.0, validator=attrs.validators.ge(0.0))
     #: False: an unconditional GAN (G still receives c, D ignores it)
@@ -42,7 +41,7 @@ class CGANObjective(Objective):
         super().__init__(params, ctx)
         self.adv = ctx.resolve("adversarial_losses", params.adversarial)
         self.groups = len(ctx.spec.groups)
-        self.reg = params.regularizer.split(".")[-1] if params.regularizer else ""
+        self.reg = Regularizer.resolve(ctx, params.regularizer, params.regularizer_weight)
 
     def heads(self) -> dict[str, int]:
         return {"cond": self.ctx.num_conditions} if self.params.conditional else {"adv": 1}
@@ -54,10 +53,10 @@ class CGANObjective(Objective):
         d = m.discriminate(real, step, self.reg)
         t_r, t_f = self.logit(d.out_real, d.real.c), self.logit(d.out_fake, d.fake.c)
         losses = {"d_adv": self.adv.d_real(t_r).mean() + self.adv.d_fake(t_f).mean()}
-        if self.reg:
+        if self.reg is not None and self.reg.applies(step):
             c = d.real.c
-            losses["d_reg"] = penalty(self.reg, self.params.regularizer_weight,
-                                      lambda x: self.logit(m.discriminator(x), c[: len(x)]), d.x_real, d.x_fake, t_r, t_f)
+            losses["d_reg"] = self.reg.penalty(lambda x: self.logit(m.discriminator(x), c[: len(x)]), d.x_real,
+                                               d.x_fake, t_r, t_f)
         return StepOutput(losses, logs={"d_real": lambda: t_r.mean(), "d_fake": lambda: t_f.mean()})  # log steps only
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:

@@ -73,16 +73,24 @@ class RegularizerParams:
     every: int = attrs.field(default=1, validator=attrs.validators.ge(1))
 
 
+from ..interfaces import Regularizer as RegularizerInterface  # noqa: E402 (here: the functions above keep their lines)
+
+
 @attrs.frozen
-class Regularizer:
-    """A configured regularizer: ``kind`` in {"r1", "r2", "wgan_gp"} with its weight."""
+class Regularizer(RegularizerInterface):
+    """A configured core regularizer: ``kind`` in {"r1", "r2", "wgan_gp"} with its weight; calls
+    :func:`prepare_inputs` and :func:`penalty` above."""
 
     kind: str
     weight: float
     every: int = 1
 
-    def applies(self, step: int) -> bool:
-        return self.weight > 0 and step % self.every == 0
+    def prepare_inputs(self, x_real: Tensor, x_fake: Tensor) -> tuple[Tensor, Tensor]:
+        return prepare_inputs(self.kind, x_real, x_fake)
+
+    def penalty(self, critic: Callable[[Tensor], Tensor], x_real: Tensor, x_fake: Tensor, t_real: Tensor,
+                t_fake: Tensor) -> Tensor:
+        return penalty(self.kind, self.weight, critic, x_real, x_fake, t_real, t_fake)
 
 
 def _factory(kind: str):

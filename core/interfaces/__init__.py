@@ -17,6 +17,7 @@ from .training import (
     Models,
     Objective,
     PriorUpdater,
+    Regularizer,
     StepOutput,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "Models",
     "Objective",
     "PriorUpdater",
+    "Regularizer",
     "StatisticsNetwork",
     "StepOutput",
 ]

@@ -16,6 +16,7 @@ import abc
 import dataclasses
 from typing import ClassVar, Mapping
 
+import torch
 from torch import Tensor, nn
 
 #: The heads a discriminator may expose, and what each holds.
@@ -93,6 +94,21 @@ class StatisticsNetwork(nn.Module, abc.ABC):
 
     @abc.abstractmethod
     def forward(self, x: Tensor, c: Tensor, features: Tensor | None = None) -> Tensor: ...
+
+    # -- optional protocol: MINE's moving average (Belghazi et al. 2018, the bias-corrected gradient) ------------
+    #: name of the scalar buffer that holds the moving average of log E[e^T] (NaN before the first step)
+    MINE_BUFFER: ClassVar[str] = "mine_log_ma"
+
+    def keep_mine_moving_average(self) -> None:
+        """Register the buffer :attr:`MINE_BUFFER`, so a MINE objective (UAC-GAN's) keeps its moving average here
+        and it is checkpointed with T. A network that does not call this leaves the average to the objective (in
+        memory, so a resumed run starts it afresh)."""
+        self.register_buffer(self.MINE_BUFFER, torch.tensor(float("nan")))
+
+    @property
+    def mine_moving_average(self) -> Tensor | None:
+        """The buffer registered by :meth:`keep_mine_moving_average`, or None."""
+        return self._buffers.get(self.MINE_BUFFER)
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -1,4 +1,5 @@
-"""Training interfaces: Batch, PriorUpdater, BatchComposer, LatentSampler, Models, StepOutput and Objective.
+"""Training interfaces: Batch, PriorUpdater, BatchComposer, LatentSampler, Regularizer, Models, StepOutput and
+Objective. (Interfaces import nothing from ``condgan.builtins``: the built-ins implement them, not the reverse.)
 
 How one step uses them (the loop is :func:`condgan.train.train`; read it top to bottom):
 
@@ -19,7 +20,6 @@ import attrs
 import torch
 from torch import Tensor, nn
 
-from ..builtins.regularizers import prepare_inputs  # imported here, not in discriminate(): that runs every step
 from ..conditions import ConditionSpec
 from .networks import Classifier, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
 
@@ -89,6 +89,10 @@ class BatchComposer(nn.Module, abc.ABC):
     batch-norm statistics are shared).
     """
 
+    #: True when real and generated rows share one discriminator forward (batch-norm statistics mixed). An
+    #: objective whose extra forwards must see the same mixture (CA-GAN's and AM-GAN's generator side) reads it.
+    mixes_batches: ClassVar[bool] = False
+
     @abc.abstractmethod
     def split(self, batch_size: int, step: int, epoch: int) -> tuple[int, int]: ...
 
@@ -103,6 +107,47 @@ class LatentSampler(nn.Module, abc.ABC):
 
     @abc.abstractmethod
     def sample(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> Tensor: ...
+
+
+class Regularizer(abc.ABC):
+    """A gradient regularizer of the discriminator: the component kind ``regularizers``.
+
+    An objective names one in its params (``regularizer = "core.r1"``) and resolves it with
+    :meth:`Regularizer.resolve`; a plugin's regularizer is resolved and called the same way. ``weight`` multiplies
+    the penalty; ``every`` applies it on every n-th discriminator step only (lazy regularisation; the weight is not
+    scaled by ``every``). The params class of a registered regularizer has at least the field ``weight`` (the
+    objective's ``regularizer_weight`` is passed as it); ``every`` comes from its own params.
+    """
+
+    weight: float = 1.0
+    every: int = 1
+
+    def applies(self, step: int) -> bool:
+        """Whether the penalty is computed at this discriminator step."""
+        return self.weight > 0 and step % self.every == 0
+
+    def prepare_inputs(self, x_real: Tensor, x_fake: Tensor) -> tuple[Tensor, Tensor]:
+        """The discriminator's inputs, before its forward (e.g. ``requires_grad_`` on the data the penalty
+        differentiates). The default returns them unchanged."""
+        return x_real, x_fake
+
+    @abc.abstractmethod
+    def penalty(self, critic: Callable[[Tensor], Tensor], x_real: Tensor, x_fake: Tensor, t_real: Tensor,
+                t_fake: Tensor) -> Tensor:
+        """``weight`` times the penalty, a scalar. ``t_real``/``t_fake``: per-sample critic values ``(B,)``
+        computed from the prepared ``x_real``/``x_fake``; ``critic(x) -> (B,)`` evaluates D's critic value anew
+        (for penalties at other points, such as WGAN-GP's interpolates)."""
+
+    @staticmethod
+    def resolve(ctx: Any, name: str, weight: float) -> "Regularizer | None":
+        """The regularizer ``name`` with ``weight`` (None for ``""``), built through ``ctx.resolve`` like any
+        component: an unknown name or a params class without ``weight`` is a ConfigError before training."""
+        if not name:
+            return None
+        reg = ctx.resolve("regularizers", name, {"weight": weight})
+        if not isinstance(reg, Regularizer):
+            raise TypeError(f"regularizer '{name}' built {type(reg).__name__}, not a condgan.Regularizer")
+        return reg
 
 
 @attrs.define(eq=False)
@@ -146,12 +191,18 @@ class Models:
     def sample_latent(self, n: int) -> Tensor:
         return self.rank_rows(self.latent.sample(n * self.world, self.device))
 
-    def discriminate(self, real: Batch, step: int, regularizer: str = "") -> "DiscriminatorStep":
+    def discriminate(self, real: Batch, step: int, regularizer: "Regularizer | None" = None) -> "DiscriminatorStep":
         """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,
-        inputs prepared for the regularizer ("r1" / "r2" need gradients w.r.t. x), and the discriminator's outputs."""
+        inputs prepared for the regularizer when it applies at this step (R1 / R2 need gradients w.r.t. x), and
+        the discriminator's outputs."""
+        if isinstance(regularizer, str) and regularizer:
+            raise TypeError("Models.discriminate takes the Regularizer component (Regularizer.resolve(ctx, name, "
+                            f"weight)), not its name {regularizer!r}")
         n_real, n_fake = self.composer.split(len(real), step, step // max(1, self.steps_per_epoch))
         real, fake = real.head(n_real), self.generate(n_fake)
-        x_real, x_fake = prepare_inputs(regularizer, real.x, fake.x)
+        x_real, x_fake = real.x, fake.x
+        if regularizer and regularizer.applies(step):  # "" (the old "none") counts as None
+            x_real, x_fake = regularizer.prepare_inputs(x_real, x_fake)
         out_real, out_fake = self.composer.discriminate(self.discriminator, x_real, x_fake)
         return DiscriminatorStep(real, fake, x_real, x_fake, out_real, out_fake)
 

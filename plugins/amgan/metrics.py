@@ -14,7 +14,7 @@ from typing import Literal
 import attrs
 from attrs import validators as v
 
-from condgan.evaluation.metric import EvalInputs, Metric
+from condgan import EvalInputs, Metric
 
 from .msssim import intra_class_ms_ssim
 

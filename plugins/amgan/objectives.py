@@ -21,7 +21,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
+from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
 
 from . import labeling as lab
 from . import losses as L
@@ -33,7 +33,7 @@ _smoothing = attrs.validators.and_(attrs.validators.ge(0.0), attrs.validators.lt
 
 def _fake_view(m: Models, real: Batch, fake: Batch, step: int) -> DiscriminatorOutput:
     """D's outputs on generated data for G's loss (through the mixed forward when the composer mixes batches)."""
-    if getattr(m.composer, "mixes_batches", False):
+    if m.composer.mixes_batches:
         n_real, _ = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
         return m.composer.discriminate(m.discriminator, real.x[:n_real], fake.x)[1]
     return m.discriminator(fake.x)

@@ -17,9 +17,8 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.builtins.regularizers import penalty
-from condgan.config import component_field
-from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
+from condgan import (Batch, BuildContext, DiscriminatorOutput, Models, Objective, Regularizer, StepOutput,
+                     component_field)
 
 from . import losses as L
 
@@ -38,7 +37,7 @@ def _fake_view(m: Models, real: Batch, fake: Batch, step: int) -> DiscriminatorO
     as in D's step, so a batch-normalised D normalises them with real data in the batch (Section 4); otherwise a
     plain forward of the generated batch.
     """
-    if getattr(m.composer, "mixes_batches", False):
+    if m.composer.mixes_batches:
         n_real, _ = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
         return m.composer.discriminate(m.discriminator, real.x[:n_real], fake.x)[1]
     return m.discriminator(fake.x)
@@ -79,7 +78,7 @@ class CAGANObjective(Objective):
     def __init__(self, params: CAGANParams, ctx: BuildContext):
         super().__init__(params, ctx)
         self.adv = ctx.resolve("adversarial_losses", params.adversarial)
-        self.reg = params.regularizer.split(".")[-1] if params.regularizer else ""
+        self.reg = Regularizer.resolve(ctx, params.regularizer, params.regularizer_weight)
 
     def heads(self) -> dict[str, int]:
         return {"cond": self.ctx.num_conditions}
@@ -89,14 +88,14 @@ class CAGANObjective(Objective):
         d = m.discriminate(real, step, self.reg)
         real, fake, x_real, x_fake, out_r, out_f = d.real, d.fake, d.x_real, d.x_fake, d.out_real, d.out_fake
         losses = {"d_ca": L.conditional_activation_d_loss(out_r.cond, real.c, out_f.cond, fake.c, self.adv, p.reduction)}
-        if self.reg:
+        if self.reg is not None and self.reg.applies(step):
             t_r, t_f = (out_r.cond * real.c).sum(1), (out_f.cond * fake.c).sum(1)
             c = real.c
 
             def critic(x):
                 return (m.discriminator(x).cond * c[: len(x)]).sum(1)
 
-            losses["d_reg"] = penalty(self.reg, p.regularizer_weight, critic, x_real, x_fake, t_r, t_f)
+            losses["d_reg"] = self.reg.penalty(critic, x_real, x_fake, t_r, t_f)
         logs = {"d_real_active": lambda: _active_mean(out_r.cond, real.c),  # computed on log steps only
                 "d_fake_active": lambda: _active_mean(out_f.cond, fake.c)}
         return StepOutput(losses, logs=logs)
@@ -177,12 +176,12 @@ class ACGANObjective(Objective):
     def __init__(self, params: ModifiedACGANParams, ctx: BuildContext):
         super().__init__(params, ctx)
         self.adv = ctx.resolve("adversarial_losses", params.adversarial)
-        self.reg = params.regularizer.split(".")[-1] if params.regularizer else ""
+        self.reg = Regularizer.resolve(ctx, params.regularizer, params.regularizer_weight)
         self.slices = ctx.spec.slices
         if params.classification == "sigmoid" and any(s.stop - s.start != 2 for s in self.slices):
             raise ValueError("classification = 'sigmoid' needs binary attributes (every condition group of size 2); "
                              "use 'softmax' for groups of more than two values")
-        if self.reg and params.adv_weight == 0:
+        if self.reg is not None and params.adv_weight == 0:
             raise ValueError("a regularizer acts on the adversarial logit; it needs adv_weight > 0")
 
     def heads(self) -> dict[str, int]:
@@ -210,9 +209,8 @@ class ACGANObjective(Objective):
                                            lambda_cls=p.lambda_cls, adv_weight=p.adv_weight,
                                            cls_fake_in_d=p.cls_fake_in_d)
         losses = {"d_acgan": total}
-        if self.reg:
-            losses["d_reg"] = penalty(self.reg, p.regularizer_weight, lambda x: m.discriminator(x).adv,
-                                       x_real, x_fake, out_r.adv, out_f.adv)
+        if self.reg is not None and self.reg.applies(step):
+            losses["d_reg"] = self.reg.penalty(lambda x: m.discriminator(x).adv, x_real, x_fake, out_r.adv, out_f.adv)
         # L_cls^g only logged (Eq. 7): computed on log steps only, without a graph
         logs = {"l_adv_d": l_adv, "l_cls_r": l_cls_r,
                 "l_cls_g": l_cls_g.detach() if l_cls_g is not None else lambda: self._cls(out_f.cls.detach(), fake.c)}

@@ -60,7 +60,7 @@ def register_datasets(register):
 
 @hookimpl
 def register_presets(register):
-    from condgan.registry import register_preset_folder
+    from condgan import register_preset_folder
 
     register_preset_folder(register, __package__)
 

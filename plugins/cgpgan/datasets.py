@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import attrs
 
-from condgan.builtins import datasets as core_datasets
-from condgan.conditions import ConditionSpec
-from condgan.data import Dataset
+from condgan import ConditionSpec, Dataset, get_component
 
 _v = attrs.validators
 
@@ -52,9 +50,9 @@ class ClustersParams:
 
 
 def clusters(params: ClustersParams, ctx=None) -> Dataset:
-    base = core_datasets.gaussian_clusters(core_datasets.GaussianClustersParams(
-        centers=PAPER_CENTERS if params.paper_centers else CODE_CENTERS, probs=params.probs, std=params.std,
-        n=params.n, seed=params.seed))
+    core = get_component("datasets", "core.gaussian_clusters")
+    base = core.build(core.params(centers=PAPER_CENTERS if params.paper_centers else CODE_CENTERS, probs=params.probs,
+                                  std=params.std, n=params.n, seed=params.seed))
     return unlabeled(base, params.categories)
 
 
@@ -68,7 +66,8 @@ class DigitsParams:
 
 
 def digits(params: DigitsParams, ctx=None) -> Dataset:
-    base = core_datasets.digits(core_datasets.DigitsParams(test_fraction=params.test_fraction, seed=params.seed))
+    core = get_component("datasets", "core.digits")
+    base = core.build(core.params(test_fraction=params.test_fraction, seed=params.seed))
     return unlabeled(base, params.categories)
 
 

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from condgan.interfaces import Classifier, Discriminator, DiscriminatorOutput, Generator
+from condgan import Classifier, Discriminator, DiscriminatorOutput, Generator
 
 from .losses import standardize_onehot
 

@@ -14,9 +14,8 @@ import attrs
 import torch
 import torch.nn.functional as F
 
-from condgan.builtins.adversarial import FAMILIES, AdversarialLoss
-from condgan.config import component_field
-from condgan.interfaces import Batch, Models, Objective, StepOutput
+from condgan import Batch, Models, Objective, StepOutput, component_field, get_component
+from condgan.losses import AdversarialLoss
 
 from . import losses as L
 
@@ -29,11 +28,7 @@ def resolve_family(name: str, ctx: Any = None) -> AdversarialLoss:
     if "." in name and resolve is not None:
         entry = resolve("adversarial_losses", name)
         return entry.build() if hasattr(entry, "build") else entry
-    local = name.split(".", 1)[-1]
-    if local not in FAMILIES:
-        raise ValueError(f"unknown adversarial loss {name!r}; choose one of {sorted(FAMILIES)}")
-    factory, params_cls, _ = FAMILIES[local]
-    return factory(params_cls(), None)
+    return get_component("adversarial_losses", name if "." in name else f"core.{name}").build()
 
 
 def _epoch(m: Models, step: int) -> int:

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from condgan.interfaces import BuildContext, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
+from condgan import BuildContext, Discriminator, DiscriminatorOutput, Generator, StatisticsNetwork
 
 INITS = ("default", "xavier", "normal")
 
@@ -84,7 +84,7 @@ class ConcatT(StatisticsNetwork):
         for m in [*self.net, self.out]:
             if isinstance(m, nn.Linear):
                 _init_linear(m, params.init)
-        self.register_buffer("mine_log_ma", torch.tensor(float("nan")))
+        self.keep_mine_moving_average()  # MINE's moving average is checkpointed with T
 
     def forward(self, x: Tensor, c: Tensor, features: Tensor | None = None) -> Tensor:
         return self.out(self.net(torch.cat([x.flatten(1), c.to(x.dtype)], 1))).squeeze(1)
@@ -144,7 +144,7 @@ class ProjectionT(StatisticsNetwork):
                 for m in self.encoder:
                     if isinstance(m, nn.Linear):
                         _init_linear(m, params.init)
-        self.register_buffer("mine_log_ma", torch.tensor(float("nan")))
+        self.keep_mine_moving_average()  # MINE's moving average is checkpointed with T
 
     def forward(self, x: Tensor, c: Tensor, features: Tensor | None = None) -> Tensor:
         if self.encoder is not None:

@@ -15,8 +15,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.config import component_field
-from condgan.interfaces import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput
+from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput, component_field
 
 from . import losses as L
 
@@ -140,8 +139,8 @@ class TACGANObjective(ACGANObjective):
 
 class UACGANObjective(ACGANObjective):
     """AC-GAN + MINE (Eq. 10). T maximises V_MINE with MINE's bias-corrected gradient (loss ``t_mine``); G minimises
-    λ_mi·DV(T(G(z, y), y), T(G(z, y), ȳ)) (loss ``g_mi``). T's moving average lives in T's buffer ``mine_log_ma``
-    when it has one (checkpointed with T), else on the objective."""
+    λ_mi·DV(T(G(z, y), y), T(G(z, y), ȳ)) (loss ``g_mi``). T's moving average lives in T's buffer
+    (``StatisticsNetwork.keep_mine_moving_average``; checkpointed with T) when it has one, else on the objective."""
 
     requires = frozenset({"statistics_network"})
     default_components = {"statistics_network": "uacgan.projection"}
@@ -155,7 +154,7 @@ class UACGANObjective(ACGANObjective):
     @staticmethod
     def _t(m: Models, x: Tensor, c: Tensor, out: DiscriminatorOutput) -> Tensor:
         T = m.statistics_network
-        return T(x, c, out.features) if getattr(T, "uses_features", False) else T(x, c)
+        return T(x, c, out.features) if T.uses_features else T(x, c)
 
     def _marginal(self, m: Models, c: Tensor) -> Tensor:
         if self.params.marginal == "prior":
@@ -169,10 +168,10 @@ class UACGANObjective(ACGANObjective):
         t_marg = self._t(m, fake.x, self._marginal(m, fake.c), out_f)
         T = m.statistics_network
         if self.params.ma_trick:
-            prev = getattr(T, "mine_log_ma", self._log_ma)
-            mine = L.mine_ma_loss(t_joint, t_marg, prev, self.params.ma_rate)
-            if isinstance(getattr(T, "mine_log_ma", None), Tensor):
-                T.mine_log_ma.copy_(mine.log_ma)
+            kept = T.mine_moving_average  # StatisticsNetwork's optional buffer protocol
+            mine = L.mine_ma_loss(t_joint, t_marg, kept if kept is not None else self._log_ma, self.params.ma_rate)
+            if kept is not None:
+                kept.copy_(mine.log_ma)
             else:
                 self._log_ma = mine.log_ma
             losses["t_mine"], mi = mine.loss, mine.mi

@@ -1,13 +1,12 @@
 """condgan-relativistic: hook implementations only. The math is in losses.py, the objective in objective.py."""
 
-from condgan import hookimpl
-from condgan.registry import register_preset_folder
-
-from .objective import RaCGANObjective, RaCGANParams
+from condgan import hookimpl, register_preset_folder
 
 
 @hookimpl
 def register_objectives(register):
+    from .objective import RaCGANObjective, RaCGANParams  # imported when objectives are collected: a fast start
+
     register("ra_cgan", RaCGANObjective, params=RaCGANParams,
              description="relativistic-average conditional GAN: one output per condition, RaGAN loss")
 

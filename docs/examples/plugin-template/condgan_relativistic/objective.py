@@ -2,8 +2,8 @@
 
 import attrs
 
-from condgan.builtins.objectives import selected_logit
-from condgan.interfaces import Objective, StepOutput
+from condgan import Objective, StepOutput
+from condgan.losses import selected_logit
 
 from .losses import ra_d_loss, ra_g_loss
 

@@ -3,16 +3,15 @@
 import torch
 from hypothesis import given, settings
 
-from condgan.plugin_manager import get_components
+from condgan import list_components
 from condgan.testing import assert_close, check_objective
 from condgan.testing import strategies as cst
 from condgan_relativistic.losses import ra_d_loss, ra_g_loss
 
 
 def test_plugin_is_discovered():
-    comps = get_components()
-    assert "relativistic.ra_cgan" in comps["objectives"]
-    assert "relativistic.digits" in comps["presets"]
+    assert "relativistic.ra_cgan" in list_components("objectives")
+    assert list_components("presets", "relativistic.*") == ["relativistic.digits"]
 
 
 def test_objective_contract():
