@@ -75,7 +75,9 @@ def _module_name(path: Path) -> str:
 
 
 PLUGIN_FILES = sorted(p for p in (ROOT / "plugins").rglob("*.py"))
-TEMPLATE_FILES = sorted((ROOT / "docs" / "examples" / "plugin-template").rglob("*.py"))
+# the template's own files (tracked by git), not a build/ copy that `pip install ./docs/examples/plugin-template` leaves
+TEMPLATE_FILES = sorted(p for p in (ROOT / "docs" / "examples" / "plugin-template").rglob("*.py")
+                        if "build" not in p.relative_to(ROOT).parts)
 
 
 def python_blocks(md: Path) -> list[str]:
