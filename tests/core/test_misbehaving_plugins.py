@@ -14,7 +14,8 @@ from torch import nn
 from condgan import plugin_manager
 from condgan.build import build_experiment
 from condgan.builtins.objectives import CGANObjective, CGANParams
-from condgan.cli import _preset_raw, main
+from condgan.cli import main
+from condgan.experiment import preset_raw as _preset_raw
 from condgan.config import apply_overrides, parse_config
 from condgan.interfaces import Discriminator, DiscriminatorOutput, PriorUpdater
 from condgan.registry import make_register
