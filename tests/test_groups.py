@@ -15,45 +15,13 @@ import torch
 
 from condgan.checkpoint import list_checkpoints, load_file
 from condgan.cli import main
+from condgan.testing import write_tiny_config
 from condgan.groups import group_curve, parse_seeds, train_group
-
-CFG = """
-[run]
-name = "grp"
-steps = {steps}
-batch_size = 16
-log_every = 1
-sample_every = 0
-checkpoint_every = {ckpt}
-keep_checkpoints = 100
-progress = false
-
-[data]
-type = "core.gaussian_clusters"
-n = 256
-
-[latent]
-dim = 4
-
-[objective]
-type = "core.cgan"
-
-[generator]
-type = "core.mlp_g"
-hidden = 16
-layers = 2
-
-[discriminator]
-type = "core.mlp_d"
-hidden = 16
-layers = 2
-"""
 
 
 def write(tmp_path, steps, ckpt=2):
-    p = tmp_path / "c.toml"
-    p.write_text(CFG.format(steps=steps, ckpt=ckpt))
-    return p
+    return write_tiny_config(tmp_path / "c.toml", run=dict(name="grp", steps=steps, batch_size=16, checkpoint_every=ckpt,
+                                                           keep_checkpoints=100))
 
 
 def last(run_dir):

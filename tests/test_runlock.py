@@ -14,46 +14,13 @@ import pytest
 
 from condgan.checkpoint import list_checkpoints, load_file
 from condgan.cli import main
+from condgan.testing import write_tiny_config
 from condgan.runlock import RunDirLocked, RunLock
-
-CFG = """
-[run]
-name = "lk"
-steps = {steps}
-batch_size = 16
-log_every = 1
-sample_every = 0
-checkpoint_every = {ckpt}
-keep_checkpoints = 100
-progress = false
-threads = 1
-
-[data]
-type = "core.gaussian_clusters"
-n = 256
-
-[latent]
-dim = 4
-
-[objective]
-type = "core.cgan"
-
-[generator]
-type = "core.mlp_g"
-hidden = 16
-layers = 2
-
-[discriminator]
-type = "core.mlp_d"
-hidden = 16
-layers = 2
-"""
 
 
 def write(tmp_path, steps, ckpt=2, name="c.toml"):
-    p = tmp_path / name
-    p.write_text(CFG.format(steps=steps, ckpt=ckpt))
-    return p
+    return write_tiny_config(tmp_path / name, run=dict(name="lk", steps=steps, batch_size=16, checkpoint_every=ckpt,
+                                                       keep_checkpoints=100, threads=1))
 
 
 def snapshot(folder):

@@ -12,48 +12,14 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from condgan.checkpoint import list_checkpoints, load_file  # noqa: E402
 from condgan.cli import main  # noqa: E402
-
-CFG = """
-[run]
-name = "tb"
-steps = {steps}
-batch_size = 16
-log_every = 1
-sample_every = 2
-checkpoint_every = 2
-keep_checkpoints = 100
-eval_every = {eval_every}
-eval_metrics = ["core.mmd"]
-eval_samples = 200
-progress = false
-threads = 1
-
-[data]
-type = "core.gaussian_clusters"
-n = 256
-
-[latent]
-dim = 4
-
-[objective]
-type = "core.cgan"
-
-[generator]
-type = "core.mlp_g"
-hidden = 16
-layers = 2
-
-[discriminator]
-type = "core.mlp_d"
-hidden = 16
-layers = 2
-"""
+from condgan.testing import write_tiny_config  # noqa: E402
 
 
 def write(tmp_path, steps, eval_every=0):
-    p = tmp_path / "c.toml"
-    p.write_text(CFG.format(steps=steps, eval_every=eval_every))
-    return p
+    return write_tiny_config(tmp_path / "c.toml", run=dict(name="tb", steps=steps, batch_size=16, sample_every=2,
+                                                           checkpoint_every=2, keep_checkpoints=100,
+                                                           eval_every=eval_every, eval_metrics=["core.mmd"],
+                                                           eval_samples=200, threads=1))
 
 
 def events(run):

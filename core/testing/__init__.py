@@ -6,8 +6,9 @@ real file format (:func:`write_fashion_mnist`), so tests of Fashion-MNIST preset
 """
 
 from .datasets import write_fashion_mnist
-from .contracts import check_dataset, check_network, check_objective, check_prior, check_registered, tiny_config
+from .contracts import (check_dataset, check_network, check_objective, check_prior, check_registered, tiny_config,
+                        write_tiny_config)
 from .tolerances import TOL, assert_close, tolerance
 
 __all__ = ["TOL", "assert_close", "tolerance", "check_network", "check_objective", "check_prior", "check_dataset",
-           "check_registered", "tiny_config", "write_fashion_mnist"]
+           "check_registered", "tiny_config", "write_tiny_config", "write_fashion_mnist"]

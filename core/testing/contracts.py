@@ -154,6 +154,24 @@ def tiny_config(objective: str, *, data: str = "core.gaussian_clusters", objecti
     return cfg
 
 
+def write_tiny_config(path: Path, objective: str = "core.cgan", *, run: dict | None = None, **kw) -> Path:
+    """:func:`tiny_config` written as a TOML file at ``path`` (its ``[run]`` table updated with ``run``), for tests
+    that train through the command line or a config file. Returns ``path``.
+
+    >>> import tempfile, tomllib
+    >>> p = write_tiny_config(Path(tempfile.mkdtemp()) / "c.toml", run={"name": "t", "steps": 3})
+    >>> tomllib.loads(p.read_text())["run"]["steps"]
+    3
+    """
+    from ..config import dumps_toml
+
+    cfg = tiny_config(objective, **kw)
+    cfg["run"].update(run or {})
+    path = Path(path)
+    path.write_text(dumps_toml(cfg))
+    return path
+
+
 def check_objective(name: str, components=None, tmp: Path | None = None, config: dict | None = None) -> None:
     """Two training steps of a tiny experiment: each optimizer named by the objective's losses changes its network,
     every trainable parameter gets a gradient from some loss, and the same seed gives the same weights."""
