@@ -32,6 +32,16 @@ def _torch_threads_restored():
 
 
 @pytest.fixture
+def one_thread():
+    """One torch thread for the test: tiny tensors gain nothing from intra-op threads on a shared CPU, and some tests
+    compare runs bit for bit (the thread count changes float reduction order)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def components():
     """The default registry (built-ins + installed plugins)."""
     from condgan.plugin_manager import get_components

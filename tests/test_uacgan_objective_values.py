@@ -21,12 +21,7 @@ from condgan.testing import contracts
 TOL = dict(rel=1e-5, abs=1e-6)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _build(components, objective: str, t: dict | None = None, **params):

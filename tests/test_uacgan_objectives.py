@@ -23,12 +23,7 @@ from condgan.plugins.uacgan import losses as L
 from condgan.plugins.uacgan.nets import MoGDiscriminator, MoGDiscriminatorParams, MoGGenerator, MoGGeneratorParams
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def tiny(objective: str, t: dict | None = None, **objective_params) -> dict:

@@ -26,13 +26,7 @@ from condgan.plugins.uacgan import losses as L
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only add contention on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 SETTINGS = settings(deadline=None)  # example counts come from the profile in tests/conftest.py
 
