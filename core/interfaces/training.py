@@ -191,6 +191,14 @@ class Models:
     def sample_latent(self, n: int) -> Tensor:
         return self.rank_rows(self.latent.sample(n * self.world, self.device))
 
+    def epoch(self, step: int) -> int:
+        """The epoch that ``step`` falls in (``steps_per_epoch`` steps each)."""
+        return step // max(1, int(self.steps_per_epoch))
+
+    def split(self, batch_size: int, step: int) -> tuple[int, int]:
+        """How many real and generated samples the discriminator sees at ``step``: the composer's answer."""
+        return self.composer.split(batch_size, step, self.epoch(step))
+
     def discriminate(self, real: Batch, step: int, regularizer: "Regularizer | None" = None) -> "DiscriminatorStep":
         """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,
         inputs prepared for the regularizer when it applies at this step (R1 / R2 need gradients w.r.t. x), and
@@ -198,7 +206,7 @@ class Models:
         if isinstance(regularizer, str) and regularizer:
             raise TypeError("Models.discriminate takes the Regularizer component (Regularizer.resolve(ctx, name, "
                             f"weight)), not its name {regularizer!r}")
-        n_real, n_fake = self.composer.split(len(real), step, step // max(1, self.steps_per_epoch))
+        n_real, n_fake = self.split(len(real), step)
         real, fake = real.head(n_real), self.generate(n_fake)
         x_real, x_fake = real.x, fake.x
         if regularizer and regularizer.applies(step):  # "" (the old "none") counts as None

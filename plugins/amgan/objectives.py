@@ -34,7 +34,7 @@ _smoothing = attrs.validators.and_(attrs.validators.ge(0.0), attrs.validators.lt
 def _fake_view(m: Models, real: Batch, fake: Batch, step: int) -> DiscriminatorOutput:
     """D's outputs on generated data for G's loss (through the mixed forward when the composer mixes batches)."""
     if m.composer.mixes_batches:
-        n_real, _ = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
+        n_real, _ = m.split(len(real), step)
         return m.composer.discriminate(m.discriminator, real.x[:n_real], fake.x)[1]
     return m.discriminator(fake.x)
 
@@ -81,7 +81,7 @@ class _Base(Objective):
         self.saturating = params.generator_loss == "log_1_minus_d"
 
     def _split(self, m: Models, real: Batch, step: int) -> tuple[Batch, Batch]:
-        n_real, n_fake = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
+        n_real, n_fake = m.split(len(real), step)
         return real.head(n_real), lab.generate(m, n_fake, self.params.labeling)
 
     def class_logits(self, out: DiscriminatorOutput) -> Tensor | None:

@@ -38,7 +38,7 @@ def _fake_view(m: Models, real: Batch, fake: Batch, step: int) -> DiscriminatorO
     plain forward of the generated batch.
     """
     if m.composer.mixes_batches:
-        n_real, _ = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
+        n_real, _ = m.split(len(real), step)
         return m.composer.discriminate(m.discriminator, real.x[:n_real], fake.x)[1]
     return m.discriminator(fake.x)
 

@@ -31,10 +31,6 @@ def resolve_family(name: str, ctx: Any = None) -> AdversarialLoss:
     return get_component("adversarial_losses", name if "." in name else f"core.{name}").build()
 
 
-def _epoch(m: Models, step: int) -> int:
-    return step // max(int(m.steps_per_epoch), 1)
-
-
 @attrs.frozen
 class CGPGANParams:
     """CGPGAN (Eqs. 7-13, Algorithm 1).
@@ -78,7 +74,7 @@ class CGPGANObjective(Objective):
         p = self.params
         if p.normalize_until_step >= 0:
             return step < p.normalize_until_step
-        return _epoch(m, step) < p.normalize_until_epoch
+        return m.epoch(step) < p.normalize_until_epoch
 
     def real_labels(self, m: Models, x_real: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Algorithm 1 lines 6, 9-12: (c'_r soft probabilities, possibly normalised; c_r = argmax_onehot(c'_r))."""
@@ -90,7 +86,7 @@ class CGPGANObjective(Objective):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        n_real, n_fake = m.composer.split(len(real), step, _epoch(m, step))
+        n_real, n_fake = m.split(len(real), step)
         x_real = real.x[:n_real]
         fake = m.generate(n_fake, grad=False)
         x_fake = fake.x.detach().requires_grad_(True)
@@ -157,7 +153,7 @@ class InfoGANObjective(Objective):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        n_real, n_fake = m.composer.split(len(real), step, _epoch(m, step))
+        n_real, n_fake = m.split(len(real), step)
         x_real = real.x[:n_real]
         c_fake = self.fake_conditions(m, n_fake, grad=False).detach()
         fake = m.generate(n_fake, c=c_fake, grad=False)
@@ -217,7 +213,7 @@ class ElasticInfoGANObjective(InfoGANObjective):
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         start = getattr(m.prior.params, "start_epoch", 0)
-        learn_prior = _epoch(m, step) >= start
+        learn_prior = m.epoch(step) >= start
         c = self.fake_conditions(m, len(real), grad=learn_prior)
         adv, cls = self.generator_loss(m, len(real), c)
         losses = {"g_adv": adv, "g_cls": cls}

@@ -83,7 +83,7 @@ class ACGANObjective(Objective):
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     def _d_forward(self, m: Models, real: Batch, step: int) -> tuple[Batch, Batch, DiscriminatorOutput, DiscriminatorOutput]:
-        n_real, n_fake = m.composer.split(len(real), step, step // max(1, m.steps_per_epoch))
+        n_real, n_fake = m.split(len(real), step)
         real, fake = real.head(n_real), m.generate(n_fake)
         out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
         return real, fake, out_r, out_f
