@@ -185,3 +185,39 @@ def test_sec4_cat_outputs_concatenates_present_heads_and_keeps_absent_ones():
     assert out.cls is None and out.twin is None and out.features is None
     one = cat_outputs([b])
     assert torch.equal(one.adv, b.adv) and torch.equal(one.cond, b.cond) and one.cls is None
+
+
+def _recording_d(seen):
+    from condgan.interfaces import DiscriminatorOutput
+
+    def D(x):
+        seen.append(x.clone())
+        return DiscriminatorOutput(adv=x[:, 0] * 10.0)
+    return D
+
+
+def test_sec4_mixed_batches_use_the_epoch_of_the_last_split():
+    """CA-GAN Sec. 4 with the authors' ramp r = min(ratio_per_epoch · epoch, ratio): ``split`` fixes the epoch
+    that ``discriminate`` mixes with; forward 0 is concat(real[:s], fake[s:]), forward 1 concat(fake[:s], real[s:]),
+    and D's outputs come back in input order. Before any split the epoch is 0 (ramp not started: separate
+    forwards)."""
+    from condgan.plugins.cagan.composers import MixedBatches, MixedParams
+
+    real = torch.arange(10.0)[:, None]
+    fake = -torch.arange(1.0, 11.0)[:, None]
+    comp = MixedBatches(MixedParams(ratio=0.5, ratio_per_epoch=0.1))
+    seen = []
+    out_r, out_f = comp.discriminate(_recording_d(seen), real, fake)       # epoch 0: s = 0
+    assert len(seen) == 2 and torch.equal(seen[0], real) and torch.equal(seen[1], fake)
+    assert comp.split(10, step=7, epoch=2) == (10, 10)                      # r = 0.2: s = 2
+    seen.clear()
+    out_r, out_f = comp.discriminate(_recording_d(seen), real, fake)
+    assert torch.equal(seen[0], torch.cat([real[:2], fake[2:]]))
+    assert torch.equal(seen[1], torch.cat([fake[:2], real[2:]]))
+    assert torch.equal(out_r.adv, real[:, 0] * 10.0) and torch.equal(out_f.adv, fake[:, 0] * 10.0)
+    assert comp.ratio(2) == pytest.approx(0.2) and comp.ratio(0) == 0.0
+    const = MixedBatches(MixedParams(ratio=0.3))                            # no ramp: s = 3 from the first step
+    assert const.ratio(0) == 0.3 and const.ratio(50) == 0.3
+    seen.clear()
+    const.discriminate(_recording_d(seen), real, fake)
+    assert torch.equal(seen[0], torch.cat([real[:3], fake[3:]]))
