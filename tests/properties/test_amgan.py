@@ -8,13 +8,13 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from condgan.evaluation import scores as S
 from condgan.plugins.amgan import losses as L
 
-settings.register_profile("amgan", deadline=None, max_examples=40, derandomize=True)
-settings.load_profile("amgan")
+# example counts come from the session profile (tests/conftest.py: dev 60, ci 40 derandomized, mutation 8); loading a
+# profile here would override it for every test module of the session
 
 F64 = dict(atol=1e-9, rtol=1e-9)
 F32 = dict(atol=1e-5, rtol=1e-5)
