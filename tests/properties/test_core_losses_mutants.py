@@ -161,7 +161,7 @@ def test_gulrajani2017_wgan_gp_eq3_value_on_interpolates():
     for center in (1.0, 0.0, 2.5):
         expected = sum((n - center) ** 2 for n in norms) / 3
         got = R.wgan_gp_penalty(interp_critic, xr, xf, generator=torch.Generator().manual_seed(3), center=center)
-        assert float(got) == pytest.approx(expected, rel=1e-9)
+        assert float(got.detach()) == pytest.approx(expected, rel=1e-9)
     default = R.wgan_gp_penalty(interp_critic, xr, xf, generator=torch.Generator().manual_seed(3))
     assert float(default) == pytest.approx(sum((n - 1) ** 2 for n in norms) / 3, rel=1e-9)
 
@@ -256,3 +256,115 @@ def test_registered_factories_build_their_kind(kind):
     assert build.__name__ == kind
     reg = build(R.RegularizerParams(weight=3.0, every=4))
     assert (reg.kind, reg.weight, reg.every) == (kind, 3.0, 4)
+
+
+# --- the plain conditional GAN objective (condgan.builtins.objectives) -------------------------------------------
+
+from condgan.builtins import objectives as O  # noqa: E402
+
+
+def test_cgan_selected_logit_is_the_own_conditions_output_averaged_over_groups():
+    """t = <D_cond(x), c> / G (Mirza & Osindero's conditional GAN, one output per condition as in CA-GAN Eq. 11):
+    rows [1, 2, 3, 4]·[0, 1, 1, 0] = 5, over 2 groups 2.5; [-1, 0, 2, 0.5]·[1, 0, 0, 1] = -0.5 -> -0.25."""
+    d = torch.tensor([[1.0, 2.0, 3.0, 4.0], [-1.0, 0.0, 2.0, 0.5]], dtype=torch.float64)
+    c = torch.tensor([[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]], dtype=torch.float64)
+    close(O.selected_logit(d, c, 2).tolist(), [2.5, -0.25])
+    close(O.selected_logit(d, c).tolist(), [5.0, -0.5])
+
+
+def cgan(components, **params):
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.interfaces import Batch
+    from condgan.testing import tiny_config
+
+    exp = build_experiment(parse_config(tiny_config("core.cgan", objective_params=params), components, source="test"),
+                           components)
+    ds = exp.dataset
+    return exp.objective, exp.models, Batch(x=ds.x[:8].float(), c=ds.spec.encode(ds.y[:8]))
+
+
+def test_cgan_params_defaults():
+    """The baseline's defaults: non-saturating loss (Goodfellow et al. 2014, Sec. 3), no regularizer, weight 10,
+    conditional."""
+    p = O.CGANParams()
+    assert (p.adversarial, p.regularizer, p.regularizer_weight, p.conditional) == ("core.non_saturating", "", 10.0, True)
+    assert O.CGANParams(regularizer_weight=0.0).regularizer_weight == 0.0
+    with pytest.raises(ValueError):
+        O.CGANParams(regularizer_weight=-1.0)
+
+
+def test_cgan_discriminator_step_hinge_plus_weighted_r1_by_replay(components):
+    """L_D = E_real f_r^d(t) + E_fake f_g^d(t) + w·R1 (hinge: Lim & Ye 2017; R1: Mescheder et al. 2018, Eq. 9), with
+    t = <D_cond(x), c>: the step's losses equal the formula recomputed from the same seeded real/fake batch."""
+    obj, m, real = cgan(components, adversarial="core.hinge", regularizer="core.r1", regularizer_weight=2.0)
+    assert obj.heads() == {"cond": 4} and obj.groups == 1
+    torch.manual_seed(0)
+    out = obj.discriminator_step(m, real, 0)
+    torch.manual_seed(0)
+    d = m.discriminate(real, 0, obj.reg)
+    t_r, t_f = (d.out_real.cond * d.real.c).sum(1), (d.out_fake.cond * d.fake.c).sum(1)
+    expected = torch.relu(1 - t_r).mean() + torch.relu(1 + t_f).mean()
+    (g,) = torch.autograd.grad(t_r.sum(), d.x_real)
+    assert set(out.losses) == {"d_adv", "d_reg"}
+    close(float(out.losses["d_adv"].detach()), float(expected.detach()))
+    close(float(out.losses["d_reg"].detach()), float(2.0 * g.pow(2).sum(1).mean()))
+    assert out.losses["d_reg"].requires_grad
+    close(float(out.logs["d_real"]().detach()), float(t_r.mean().detach()))
+    close(float(out.logs["d_fake"]().detach()), float(t_f.mean().detach()))
+    assert set(obj.losses.items()) == {("d_adv", "discriminator"), ("d_reg", "discriminator"),
+                                       ("g_adv", "generator")}
+
+
+def test_cgan_wgan_gp_penalty_uses_the_conditional_critic(components):
+    """WGAN-GP (Gulrajani et al. 2017, Eq. 3) inside the conditional baseline: the critic at x̂ is the output of the
+    real rows' conditions, <D_cond(x̂), c_real>; recomputed from the same seed."""
+    obj, m, real = cgan(components, adversarial="core.wasserstein", regularizer="core.wgan_gp", regularizer_weight=3.0)
+    torch.manual_seed(1)
+    out = obj.discriminator_step(m, real, 0)
+    torch.manual_seed(1)
+    d = m.discriminate(real, 0, obj.reg)
+    t_r, t_f = (d.out_real.cond * d.real.c).sum(1), (d.out_fake.cond * d.fake.c).sum(1)
+    gp = R.wgan_gp_penalty(lambda x: (m.discriminator(x).cond * d.real.c).sum(1), d.x_real, d.x_fake)
+    close(float(out.losses["d_adv"].detach()), float((-t_r.mean() + t_f.mean()).detach()))
+    close(float(out.losses["d_reg"].detach()), float(3.0 * gp.detach()))
+
+
+def test_cgan_no_penalty_without_regularizer_or_at_weight_zero(components):
+    """No regularizer (the default ""), or weight 0: the discriminator step has only d_adv."""
+    for params in ({}, {"regularizer": "core.r1", "regularizer_weight": 0.0}):
+        obj, m, real = cgan(components, **params)
+        torch.manual_seed(0)
+        assert set(obj.discriminator_step(m, real, 0).losses) == {"d_adv"}
+
+
+def test_cgan_generator_step_non_saturating_by_replay(components):
+    """L_G = E_fake f^g(t), non-saturating f^g(t) = softplus(-t) (Goodfellow et al. 2014, Sec. 3), on the conditional
+    logit; differentiable in G."""
+    obj, m, real = cgan(components)
+    torch.manual_seed(0)
+    out = obj.generator_step(m, real, 0)
+    torch.manual_seed(0)
+    fake = m.generate(len(real), grad=True)
+    t = (m.discriminator(fake.x).cond * fake.c).sum(1)
+    close(float(out.losses["g_adv"].detach()), float(torch.nn.functional.softplus(-t).mean().detach()))
+    assert out.losses["g_adv"].requires_grad
+    out.losses["g_adv"].backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in m.generator.parameters())
+
+
+def test_cgan_unconditional_uses_the_adv_head(components):
+    """conditional = false: the unconditional GAN on the single ``adv`` head (the "GAN" row of the papers' tables)."""
+    obj, m, real = cgan(components, conditional=False, adversarial="core.least_squares")
+    assert obj.heads() == {"adv": 1}
+    torch.manual_seed(0)
+    out = obj.discriminator_step(m, real, 0)
+    torch.manual_seed(0)
+    d = m.discriminate(real, 0, obj.reg)
+    t_r, t_f = d.out_real.adv.reshape(-1), d.out_fake.adv.reshape(-1)
+    close(float(out.losses["d_adv"].detach()), float(((t_r - 1) ** 2).mean() + (t_f ** 2).mean()))
+    torch.manual_seed(0)
+    g = obj.generator_step(m, real, 0)
+    torch.manual_seed(0)
+    fake = m.generate(len(real), grad=True)
+    close(float(g.losses["g_adv"].detach()), float(((m.discriminator(fake.x).adv.reshape(-1) - 1) ** 2).mean()))
