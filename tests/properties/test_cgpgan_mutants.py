@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from condgan.conditions import ConditionSpec, Group
 from condgan.plugins.cgpgan import losses as L
@@ -128,3 +129,138 @@ def test_elastic_infogan_rsample_is_gumbel_softmax_of_theta_per_group(spec, hard
         blocks.append(torch.nn.functional.one_hot(soft.argmax(-1), s.stop - s.start).float() if hard else soft)
     torch.testing.assert_close(got.detach(), torch.cat(blocks, 1))
     assert got.requires_grad
+
+
+# --- losses ------------------------------------------------------------------------------------------------------
+
+from condgan.builtins.adversarial import hinge, non_saturating  # noqa: E402
+
+
+def test_eq11_argmax_onehot_dtype_follows_floats_else_float32():
+    """Eq. 11's argmax onehot: float64 in -> float64 out, integer in -> float32; ties to the first maximum."""
+    assert L.argmax_onehot(torch.tensor([[1.0, 3.0, 3.0]], dtype=torch.float64)).dtype == torch.float64
+    out = L.argmax_onehot(torch.tensor([[1, 5, 2]]))
+    assert out.dtype == torch.float32 and out.tolist() == [[0.0, 1.0, 0.0]]
+    assert L.argmax_onehot(torch.tensor([[1.0, 3.0, 3.0]])).tolist() == [[0.0, 1.0, 0.0]]
+
+
+def test_eq10_classifier_gradient_penalty_hand_value():
+    """Eq. 10: ||∇_x (1 - softmax(Q(x))·c)²||². Q(x) = [x1, 0] (2 classes), c = [1, 0], x = [0, 5]: softmax_0 = 1/2,
+    v = (1 - σ(x1))² with ∂v/∂x1 = -2(1 - σ)σ(1 - σ) = -2·(1/2)³ = -1/4 -> penalty 1/16; c = [0, 1]: softmax_1 =
+    1 - σ(x1), v = σ², ∂v/∂x1 = 2σ·σ(1 - σ) = 1/4 -> 1/16. Sum over the batch of two: 1/8; 'none' per sample."""
+    x = torch.tensor([[0.0, 5.0], [0.0, 5.0]], dtype=torch.float64, requires_grad=True)
+    logits = torch.stack([x[:, 0], torch.zeros(2, dtype=torch.float64)], 1)
+    c = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    close(L.classifier_gradient_penalty(logits, c, x, "none").detach().tolist(), [1 / 16, 1 / 16], 1e-12)
+    close(float(L.classifier_gradient_penalty(logits, c, x, "sum").detach()), 1 / 8, 1e-12)
+    close(float(L.classifier_gradient_penalty(logits, c, x).detach()), 1 / 16, 1e-12)
+    x2 = torch.tensor([[1.0, 0.0]], dtype=torch.float64, requires_grad=True)  # σ(1): v' = -2(1-σ)²σ
+    s = 1 / (1 + math.exp(-1.0))
+    lg = torch.stack([x2[:, 0], torch.zeros(1, dtype=torch.float64)], 1)
+    close(float(L.classifier_gradient_penalty(lg, c[:1], x2).detach()), (2 * (1 - s) ** 2 * s) ** 2, 1e-12)
+
+
+def test_eq10_classifier_gradient_penalty_constant_classifier_is_zero_in_every_reduction():
+    """Eq. 10 for a Q that does not depend on x (no graph, or a graph that does not reach x): 0, shape by reduction,
+    still differentiable where the logits are."""
+    x = torch.randn(3, 2, requires_grad=True)
+    c = torch.eye(3)
+    assert L.classifier_gradient_penalty(torch.zeros(3, 3), c, x, "none").tolist() == [0.0, 0.0, 0.0]
+    w = torch.zeros(3, requires_grad=True)
+    out = L.classifier_gradient_penalty(w.expand(3, 3) * 1.0, c, x, "none")
+    assert out.tolist() == [0.0, 0.0, 0.0] and out.requires_grad
+    assert float(L.classifier_gradient_penalty(w.expand(3, 3) * 1.0, c, x, "sum").detach()) == 0.0
+
+
+def test_sec41_conditional_r2_hand_value_and_reductions():
+    """Sec. 4.1: R2 = ||∇_x (D(x)·c_f)||². D(x) = [x·a, x·b] with a = [1, 2], b = [3, 0]: c = [1, 0] -> |a|² = 5,
+    c = [0, 1] -> |b|² = 9; mean 7, sum 14, none [5, 9]; constant D -> 0 in the requested shape."""
+    x = torch.randn(2, 2, dtype=torch.float64, requires_grad=True)
+    d = torch.stack([x @ torch.tensor([1.0, 2.0], dtype=torch.float64), x @ torch.tensor([3.0, 0.0], dtype=torch.float64)], 1)
+    c = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    close(L.conditional_r2_penalty(d, c, x, "none").detach().tolist(), [5.0, 9.0], 1e-12)
+    close(float(L.conditional_r2_penalty(d, c, x, "sum").detach()), 14.0, 1e-12)
+    close(float(L.conditional_r2_penalty(d, c, x).detach()), 7.0, 1e-12)
+    assert L.conditional_r2_penalty(torch.ones(2, 2), c, x, "none").tolist() == [0.0, 0.0]
+
+
+def test_eqs2_5_infogan_d_loss_reductions_by_hand():
+    """Eqs. 2, 5 with hinge (Lim & Ye 2017): D(x) = [0, 2], D(G) = [-2, 1]: real relu(1 - t) = [1, 0], fake
+    relu(1 + t) = [0, 2]; none [1, 2], mean 0.5 + 1, sum 1 + 2."""
+    fam = hinge()
+    dr, df = torch.tensor([0.0, 2.0]), torch.tensor([-2.0, 1.0])
+    assert L.infogan_d_loss(dr, df, fam, "none").tolist() == [1.0, 2.0]
+    assert float(L.infogan_d_loss(dr, df, fam)) == 1.5
+    assert float(L.infogan_d_loss(dr, df, fam, "sum")) == 3.0
+
+
+def test_eq1_infogan_q_loss_is_lambda_times_eq4():
+    """Eq. 1: L_q = λ_cls L_cls (λ = 1 by default): logits 0 over 4 classes -> log 4, times λ."""
+    logits, c = torch.zeros(2, 4), torch.eye(4)[:2]
+    close(float(L.infogan_q_loss(logits, c)), math.log(4))
+    close(float(L.infogan_q_loss(logits, c, 2.5)), 2.5 * math.log(4))
+    close(float(L.infogan_q_loss(logits, c, 2.0, "sum")), 4 * math.log(4))
+
+
+def test_gumbel_noise_is_minus_log_minus_log_u():
+    """Gumbel(0, 1) = -log(-log U) (Jang et al. 2017), U from the given generator (the eps 1e-20 is below float
+    resolution at these U)."""
+    u = torch.rand((3, 4), generator=torch.Generator().manual_seed(7))
+    got = L.sample_gumbel((3, 4), generator=torch.Generator().manual_seed(7))
+    torch.testing.assert_close(got, -torch.log(-torch.log(u)))
+    assert L.sample_gumbel((2,), dtype=torch.float64).dtype == torch.float64
+
+
+def test_elastic_infogan_hard_gumbel_is_straight_through():
+    """Straight-through Gumbel-softmax (Jang et al. 2017, Sec. 2.2): forward one-hot of the soft sample's argmax,
+    backward the soft sample's gradient."""
+    theta = torch.tensor([0.0, 1.0, -1.0], requires_grad=True)
+    hard = L.gumbel_softmax_sample(theta, 6, 0.5, hard=True, generator=torch.Generator().manual_seed(1))
+    soft = L.gumbel_softmax_sample(theta, 6, 0.5, hard=False, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(hard.detach(), F.one_hot(soft.argmax(1), 3).float())
+    w = torch.arange(18.0).reshape(6, 3)
+    (gh,) = torch.autograd.grad((hard * w).sum(), theta)
+    (gs,) = torch.autograd.grad((soft * w).sum(), theta)
+    torch.testing.assert_close(gh, gs)
+
+
+def test_fig11_prior_entropy_and_reported_categories_by_hand():
+    """Fig. 11's entropy of P(C) in nats, 0 log 0 = 0, negative entries (prob-normalised drift) counted as 0:
+    [1/2, 1/2, 0] -> log 2; [1, -0.1, 0] -> 0. The reported categories are those with P >= 1% (the bound included)."""
+    close(float(L.prior_entropy(torch.tensor([0.5, 0.5, 0.0]))), math.log(2))
+    assert float(L.prior_entropy(torch.tensor([1.0, -0.1, 0.0]))) == 0.0
+    assert L.reported_prior(torch.tensor([0.5, 0.01, 0.0099, 0.4801], dtype=torch.float64)) == (
+        [0, 1, 3], [0.5, 0.01, 0.4801])
+    assert L.reported_prior(torch.tensor([0.5, 0.3, 0.2]), threshold=0.25)[0] == [0, 1]
+
+
+def test_standardized_onehot_hand_values():
+    """The authors' generator input (c K - 1)/sqrt(K - 1): K = 5, one-hot -> 4/2 = 2 at the class, -1/2 elsewhere;
+    K = 1 -> c - 1 (no division by zero)."""
+    close(L.standardize_onehot(torch.tensor([[0.0, 1.0, 0.0, 0.0, 0.0]])).tolist()[0], [-0.5, 2.0, -0.5, -0.5, -0.5])
+    assert L.standardize_onehot(torch.tensor([[1.0]])).tolist() == [[0.0]]
+
+
+def test_simclr_nt_xent_hand_value():
+    """NT-Xent (Chen et al. 2020, Eq. 1), Elastic-InfoGAN's identity loss: B = 2, z1 = [e1, e2], z2 = [e1, -e2]
+    (normalised), t = 1/2: anchor 0's logits over {1, 2, 3} are [0, 2, 0] with positive 2 -> -log(e²/(e² + 2));
+    anchor 1: [0, 0, -2], positive 3 (=-2) -> -log(e^-2/(2 + e^-2)); anchors 2, 3 mirror them."""
+    z1 = torch.tensor([[2.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    z2 = torch.tensor([[1.0, 0.0], [0.0, -3.0]], dtype=torch.float64)
+    e2 = math.exp(2.0)
+    a = -math.log(e2 / (e2 + 2))
+    b = -math.log(math.exp(-2.0) / (2 + math.exp(-2.0)))
+    close(L.nt_xent(z1, z2, reduction="none").tolist(), [a, b, a, b], 1e-12)
+    close(float(L.nt_xent(z1, z2)), (a + b) / 2, 1e-12)
+    one = -math.log(math.e / (math.e + 2))  # temperature 1: logits [0, 1, 0]
+    close(L.nt_xent(z1, z2, temperature=1.0, reduction="none").tolist()[0], one, 1e-12)
+
+
+def test_eq12_conditional_g_loss_reductions():
+    """Eq. 12 with the non-saturating f^g(t) = softplus(-t): D = [[0, 2], [1, 0]], c one-hot [1, 0], [1, 0] ->
+    [log 2, softplus(-1)]; sum and none."""
+    d, c = torch.tensor([[0.0, 2.0], [1.0, 0.0]], dtype=torch.float64), torch.tensor([[1.0, 0.0], [1.0, 0.0]], dtype=torch.float64)
+    per = [math.log(2), math.log1p(math.exp(-1.0))]
+    close(L.conditional_g_loss(d, c, non_saturating(), "none").tolist(), per, 1e-12)
+    close(float(L.conditional_g_loss(d, c, non_saturating(), "sum")), sum(per), 1e-12)
+    close(float(L.conditional_g_loss(d, c, non_saturating())), sum(per) / 2, 1e-12)
