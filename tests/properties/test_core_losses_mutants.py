@@ -368,3 +368,12 @@ def test_cgan_unconditional_uses_the_adv_head(components):
     torch.manual_seed(0)
     fake = m.generate(len(real), grad=True)
     close(float(g.losses["g_adv"].detach()), float(((m.discriminator(fake.x).adv.reshape(-1) - 1) ** 2).mean()))
+
+
+def test_gulrajani2017_wgan_gp_draws_epsilon_on_the_datas_device():
+    """Gulrajani et al. 2017, Algorithm 1 line 4: ε ~ U[0, 1] is drawn beside the data; on the ``meta`` device
+    (shapes only, no CPU tensors allowed) the penalty is computed there, as it must be on a GPU."""
+    xr, xf = torch.randn(3, 2, device="meta"), torch.randn(3, 2, device="meta")
+    w = torch.ones(2, device="meta")
+    out = R.wgan_gp_penalty(lambda x: x @ w, xr, xf)
+    assert out.device.type == "meta" and out.shape == ()
