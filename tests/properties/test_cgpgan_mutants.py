@@ -36,6 +36,7 @@ def test_algorithm1_line25_ema_prior_starts_uniform_per_group_and_moves_by_one_m
     prior.update(torch.tensor([[0.0, 1.0, 1.0, 0.0, 0.0]]))
     close(prior.probs().tolist(), [0.375, 0.625, 7 / 12, 1 / 12, 1 / 3])
     assert int(prior.updates) == 2
+    assert prior.updates.dtype == torch.long  # an exact step count (a float32 one stops counting at 2^24 updates)
 
 
 def test_algorithm1_line25_renormalize_projects_back_onto_the_simplex():
@@ -79,6 +80,8 @@ def test_fixed_prior_infogan_given_probabilities_and_their_checks():
     close(P.FixedPrior(P.FixedPriorParams((0.5, 0.5, 0.2, 0.3, 0.50005)), ctx).probs().tolist(),
           [0.5, 0.5, 0.2, 0.3, 0.50005])
     assert P.FixedPrior(P.FixedPriorParams((0.5, 0.5, 0.2, 0.3, 0.50005)), ctx).probs().dtype == torch.float32
+    ints = P.FixedPrior(P.FixedPriorParams((0, 1, 0, 0, 1)), ctx)  # one-hot priors written as integers (TOML [0, 1])
+    assert ints.probs().dtype == torch.float32 and ints.probs().tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
     for bad in ((1.1, -0.1, 0.2, 0.3, 0.5), (0.5, 0.5, 0.2, 0.3, 0.5003), (0.5, 0.5, 0.2, 0.3, 0.4997),
                 (0.5, 0.5, 1.0), (0.25, 0.25, 0.2, 0.3, 0.5)):
         with pytest.raises(ValueError):
@@ -98,7 +101,11 @@ def test_elastic_infogan_gumbel_prior_params_defaults_and_bounds():
 
 def test_elastic_infogan_gumbel_prior_probs_are_softmax_theta_per_group():
     """probs() = softmax(θ) per group: θ = [0, log 3 | 0, log 2, log 5] -> [1/4, 3/4 | 1/8, 2/8, 5/8]; starts
-    uniform (θ = 0); one group: softmax over all of θ."""
+    uniform (θ = 0); one group: softmax over all of θ. The softmax names its dimension (no implicit-dim warning on
+    every step)."""
+    import warnings
+
+    warnings.simplefilter("error")
     prior = P.GumbelPrior(P.GumbelPriorParams(), small_context("priors", spec=TWO_GROUPS))
     close(prior.probs().tolist(), [0.5, 0.5, 1 / 3, 1 / 3, 1 / 3])
     with torch.no_grad():
