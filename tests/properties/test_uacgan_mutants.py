@@ -145,3 +145,13 @@ def test_theorem1_pointwise_objective_and_minimiser_by_hand():
     close(float(L.twin_pointwise_objective(f64(0.25, 0.75), lmi, lc)), 0.25 * math.log(2) + 0.75 * math.log(2 / 3))
     assert L.theorem1_minimiser(lmi, lc).tolist() == [0.0, 1.0]
     assert L.theorem1_minimiser(lc, lmi).tolist() == [1.0, 0.0]
+
+
+def test_eq2_kl_of_single_distributions_and_theorem1_row_by_row():
+    """Eq. 2's KL over the last dim for one pair of distributions (1-D): KL([1/2, 1/2] || [1/4, 3/4]) =
+    log 2 + (1/2) log(4/3)... = (1/2)(log 2 + log(2/3)); Theorem 1's minimiser row by row for a batch of posteriors:
+    r = [[log 2, log 2/3], [log 2/3, log 2]] -> one-hots [0, 1], [1, 0]."""
+    close(float(L.kl_divergence(f64(0.5, 0.5), f64(0.25, 0.75))), 0.5 * (math.log(2) + math.log(2 / 3)))
+    lmi = torch.log(f64(0.5, 0.5, 0.5, 0.5)).reshape(2, 2)
+    lc = torch.log(f64(0.25, 0.75, 0.75, 0.25)).reshape(2, 2)
+    assert L.theorem1_minimiser(lmi, lc).tolist() == [[0.0, 1.0], [1.0, 0.0]]
