@@ -215,7 +215,7 @@ def test_mescheder2018_r1_r2_components_differentiate_real_resp_fake(regs):
             xr.requires_grad_(True)
         t_r, t_f = quadratic_critic(xr, W), 2 * quadratic_critic(xf, W)
         got = reg.penalty(None, xr, xf, t_r, t_f)
-        close(float(got), weight * (r1_value if real_grad else 4 * r1_value))
+        close(float(got.detach()), weight * (r1_value if real_grad else 4 * r1_value))
 
 
 def test_r1_prepare_inputs_detaches_from_the_generator(regs):
