@@ -155,3 +155,35 @@ def test_eq2_kl_of_single_distributions_and_theorem1_row_by_row():
     lmi = torch.log(f64(0.5, 0.5, 0.5, 0.5)).reshape(2, 2)
     lc = torch.log(f64(0.25, 0.75, 0.75, 0.25)).reshape(2, 2)
     assert L.theorem1_minimiser(lmi, lc).tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_mine_sec33_adaptive_scale_edge_cases():
+    """MINE Sec. 3.3's s = min(||g_u||, ||g_m||)/(||g_m|| + eps): a parameter that only the MI loss reaches counts with
+    g_u = 0; an MI loss that reaches no parameter gives ||g_m|| = 0 and s = 0; ||g_m|| = eps = 1e-12 gives
+    1e-12/2e-12 = 1/2 (finite)."""
+    w = f64(0.0, 0.0).requires_grad_(True)
+    only_mi = f64(0.0).requires_grad_(True)
+    close(float(L.adaptive_mi_scale(w @ f64(3.0, 4.0), w @ f64(0.0, 2.0) + 0 * only_mi.sum(), [w, only_mi])), 1.0)
+    close(float(L.adaptive_mi_scale(w @ f64(0.6, 0.8), w @ f64(0.0, 0.0) + only_mi.sum() * 2, [w, only_mi])), 0.5)
+    other = f64(1.0).requires_grad_(True)
+    close(float(L.adaptive_mi_scale(w @ f64(3.0, 0.0), other.sum(), [w])), 0.0)
+    close(float(L.adaptive_mi_scale(w @ f64(3.0, 0.0), w @ f64(1e-12, 0.0), [w])), 0.5, 1e-6)
+
+
+def test_eq2_cross_entropy_of_single_distributions():
+    """H(p, q) over the last dim of a single pair (1-D): p = [1/2, 1/2], q = [1/4, 3/4] -> -(log 1/4 + log 3/4)/2;
+    class_cross_entropy names its softmax dimension (no implicit-dim warning)."""
+    import warnings
+
+    close(float(L.cross_entropy(f64(0.5, 0.5), f64(0.25, 0.75))), -(math.log(0.25) + math.log(0.75)) / 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        L.class_cross_entropy(torch.zeros(2, 3), torch.eye(3)[:2])
+
+
+def test_mine_sec32_moving_average_keeps_the_datas_dtype():
+    """MINE Sec. 3.2's moving average is state of T's estimate: a float64 average from a checkpoint is cast to the
+    float32 T values, so the new average, the loss and its gradient stay float32."""
+    s = L.mine_ma_loss(torch.tensor([1.0]), torch.tensor([0.0, 1.0]), torch.tensor(math.log(4.0), dtype=torch.float64),
+                       ma_rate=0.5)
+    assert s.log_ma.dtype == torch.float32 and s.loss.dtype == torch.float32
