@@ -1,5 +1,6 @@
 """Write the mutation scores of ``.ci/mutation/results/*.json`` and the equivalent mutants of
-``.ci/mutation/equivalent/*.md`` into docs/testing.md, between its ``<!-- mutation:begin -->`` and
+``.ci/mutation/equivalent/*.md`` (lines that start with a backquoted mutant name) and the notes of
+``.ci/mutation/notes/*.md`` into docs/testing.md, between its ``<!-- mutation:begin -->`` and
 ``<!-- mutation:end -->`` markers (the table is generated, never edited by hand):
 
     python .ci/mutation/report.py
@@ -23,7 +24,8 @@ def equivalents(module: str) -> list[str]:
     path = HERE / "equivalent" / (module.replace("/", "__") + ".md")
     if not path.exists():
         return []
-    return [line.strip() for line in path.read_text().splitlines() if line.strip().startswith("`")]
+    lines = (line.strip().removeprefix("- ").strip() for line in path.read_text().splitlines())
+    return [line for line in lines if re.match(r"`condgan\.[^`]+`", line)]
 
 
 def table() -> str:
@@ -54,6 +56,11 @@ def table() -> str:
         out += "\n\n### Equivalent mutants\n\nA mutant no input can tell apart from the code, with the reason:\n"
         for m, lines in listed:
             out += f"\n`{m}`:\n\n" + "\n".join(f"- {l}" for l in lines) + "\n"
+    notes = sorted((HERE / "notes").glob("*.md"))
+    if notes:
+        out += "\n\n### Notes on survivors that are not equivalent\n"
+        for path in notes:
+            out += "\n" + path.read_text().replace("\n# ", "\n#### ").lstrip("# ").strip() + "\n"
     return out
 
 
