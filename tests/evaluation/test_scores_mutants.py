@@ -220,12 +220,37 @@ def test_shape_checks():
     assert float(S.am_score(row, row)) == pytest.approx(float(np_entropy(row.numpy())), rel=1e-12)
     assert float(S.inception_score(torch.ones(1, 1))) == pytest.approx(1.0)
     for bad in (torch.ones(2, 2, 2), torch.ones(0, 3), torch.ones(3, 0), torch.ones(()).reshape(1, 1, 1)):
-        with pytest.raises(ValueError, match="probs"):
+        with pytest.raises(ValueError, match=r"^probs must (have shape|be non-empty)"):
             S.inception_score(bad)
-    with pytest.raises(ValueError, match="train_marginal"):
-        S.am_score(torch.eye(3), torch.ones(2) / 2)
-    with pytest.raises(ValueError, match="train_marginal"):
-        S.ClassProbabilityStats.from_probs(torch.eye(3)).am_score(torch.ones(4) / 4)
+    eye, bad_ref = torch.eye(3), torch.ones(2) / 2
+    for call in (lambda: S.am_score(eye, bad_ref), lambda: S.log_mode_score(eye, bad_ref),
+                 lambda: S.ClassProbabilityStats.from_probs(eye).am_score(bad_ref)):
+        with pytest.raises(ValueError, match=r"^train_marginal must have 3 entries \(one per class\), got 2$"):
+            call()
+
+
+def test_float32_inputs_are_scored_in_float64():
+    """Module docstring: inputs are cast to float64 before any sum (scores and marginals are float64)."""
+    p = random_probs(6, 3, 30).float()
+    ref = random_probs(1, 3, 31)[0].float()
+    for out in (S.class_marginal(p), S.log_inception_score(p), S.inception_score(p), S.log_mode_score(p, ref),
+                S.inception_score_splits(p, 2)[0], S.inception_score_decomposition(p).score, S.am_score(p, ref),
+                S.ClassProbabilityStats.from_probs(p).sum_probs):
+        assert out.dtype == torch.float64
+    st = S.ClassProbabilityStats.empty(3)
+    assert st.sum_probs.dtype == torch.float64 and st.sum_entropy.dtype == torch.float64
+    st.update(p)
+    assert st.sum_probs.dtype == torch.float64 and st.sum_entropy.dtype == torch.float64
+
+
+def test_streaming_stats_stay_on_their_device():
+    """ClassProbabilityStats moves each batch and the reference marginal to the device of its sums (a GPU in the
+    pipeline; the ``meta`` device stands in for it here): CPU inputs never meet device sums unmoved."""
+    st = S.ClassProbabilityStats(0, torch.zeros(3, dtype=torch.float64, device="meta"),
+                                 torch.zeros((), dtype=torch.float64, device="meta"))
+    st.update(torch.eye(3))
+    assert st.n == 3 and st.sum_probs.device.type == "meta"
+    assert st.am_score_terms(torch.ones(3) / 3).score.device.type == "meta"
 
 
 # ------------------------------------------------------------------------------------------- streaming statistics
