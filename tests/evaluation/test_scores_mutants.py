@@ -112,12 +112,14 @@ def test_eq23_eps_floor_reaches_am_score_and_streaming_stats():
 
 
 def test_eq21_eq38_eps_argument_is_used():
-    """IS (Eq. 21) and Mode Score (Eq. 38) pass their eps to the KL: a large eps changes the value as the reference
-    implementation with the same eps does."""
+    """IS (Eq. 21) and Mode Score (Eq. 38) pass their eps to the KL: a large eps (0.5 floors every marginal entry
+    of K = 4 classes) changes the value as the reference implementation with the same eps does."""
     p = random_probs(9, 4, 3, scale=4.0, zeros=True)
     ref = torch.tensor([0.0, 0.2, 0.3, 0.5], dtype=torch.float64)
-    for eps in (EPS, 0.05):
+    for eps in (EPS, 0.05, 0.5):
         assert float(S.log_inception_score(p, eps=eps)) == pytest.approx(np_log_is(p.numpy(), eps), rel=1e-10)
+        if eps == 0.5:
+            assert abs(np_log_is(p.numpy(), eps) - np_log_is(p.numpy())) > 0.1
         assert float(S.inception_score(p, eps=eps)) == pytest.approx(math.exp(np_log_is(p.numpy(), eps)), rel=1e-10)
         m, s = S.inception_score_splits(p, splits=2, eps=eps)
         wm, ws = np_is_splits(p.numpy(), 2, eps)
