@@ -224,3 +224,36 @@ def test_intra_class_fid_sample_count_rules():
     with pytest.raises(TooFewSamplesError) as err:
         intra_class_fid(xr, yr, xr, y1, 2)
     assert str(err.value).endswith("got class 0 fake=1.")
+
+
+def test_symmetrisation_cancels_an_antisymmetric_part_batched_and_unbatched():
+    """Both symmetric steps (the input of eigh and the product Σ_1^{1/2} Σ_2 Σ_1^{1/2} before eigvalsh) take
+    (A + A^T) / 2, which removes any antisymmetric part exactly, for (F, F) and (B, F, F) inputs alike."""
+    s1 = torch.stack([rand_psd(3, 120 + i) for i in range(2)])
+    s2 = torch.stack([rand_psd(3, 130 + i) for i in range(2)])
+    skew = torch.tensor([[0.0, 0.3, -0.1], [-0.3, 0.0, 0.2], [0.1, -0.2, 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(sqrtm_psd(s1 + skew), sqrtm_psd(s1), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(sqrtm_psd(s1[0] + skew), sqrtm_psd(s1[0]), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(trace_sqrt_product(s1, s2 + skew), trace_sqrt_product(s1, s2), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(trace_sqrt_product(s1[1], s2[1] + skew), trace_sqrt_product(s1[1], s2[1]), rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_input_errors_name_the_argument():
+    """as_float64_matrix / as_labels errors name which input is wrong (real or fake features / labels)."""
+    x = rand(6, 2, 140)
+    bad = x.clone()
+    bad[0, 0] = float("nan")
+    y = torch.arange(6) % 2
+    cases = [
+        (lambda: fid(bad, x), r"^real features contain NaN"), (lambda: fid(x, bad), r"^fake features contain NaN"),
+        (lambda: fid(x[None], x), r"^real features must be \(N, F\)"),
+        (lambda: fid(x, x[None]), r"^fake features must be \(N, F\)"),
+        (lambda: intra_class_fid(bad, y, x, y, 2), r"^real features contain NaN"),
+        (lambda: intra_class_fid(x, y, bad, y, 2), r"^fake features contain NaN"),
+        (lambda: intra_class_fid(x, y[:5], x, y, 2), r"^real labels must be \(6,\)"),
+        (lambda: intra_class_fid(x, y, x, y[:5], 2), r"^fake labels must be \(6,\)"),
+    ]
+    for call, msg in cases:
+        with pytest.raises(ValueError, match=msg):
+            call()
