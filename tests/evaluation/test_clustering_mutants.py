@@ -91,6 +91,8 @@ def test_contingency_table():
     assert n.tolist() == [[0, 1, 0], [1, 1, 1]]
     assert contingency([0.0, 2.0], [1.0, 0.0]).tolist() == [[0, 0, 1], [1, 0, 0]]
     assert contingency([], []).shape == (0, 0)
+    assert contingency([0, 0], [0, 0]).tolist() == [[2]]          # one category, one class: a 1 x 1 table
+    assert contingency([1], [0]).tolist() == [[0, 1]]
 
 
 def test_label_validation():
