@@ -185,3 +185,44 @@ def test_kid_subset_warning_points_at_the_caller():
     with pytest.warns(TooFewSamplesWarning) as rec:
         kid(x, x[:4], subset_size=6, n_subsets=1)
     assert rec[0].filename == __file__
+
+
+def test_kid_smaller_real_set_and_two_subsets():
+    """The subset size is min(subset_size, N_real, N_fake) whichever set is smaller; two subsets give the ddof-1 std."""
+    x = rand(5, 2, 26)
+    with pytest.warns(TooFewSamplesWarning):
+        got = kid(x[:4], x, subset_size=6, n_subsets=2)
+    assert got == pytest.approx(replay(x[:4], x, 4, 2, 0), rel=1e-10)
+    got2 = kid(rand(9, 2, 27), rand(8, 2, 28), subset_size=3, n_subsets=2)
+    want2 = replay(rand(9, 2, 27), rand(8, 2, 28), 3, 2, 0)
+    assert want2[1] > 0 and got2 == pytest.approx(want2, rel=1e-10)
+
+
+def test_intra_class_kid_subsets_and_no_warning():
+    """Intra-class KID (docstring): per class min(subset_size, n_real_k, n_fake_k), 100 subsets by default, and no
+    TooFewSamplesWarning even when the classes are smaller than subset_size."""
+    xr, xf = rand(8, 2, 29), rand(10, 2, 30)
+    yr, yf = torch.arange(8) % 2, torch.arange(10) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, per = intra_class_kid(xr, yr, xf, yf, 2)
+        _, per_r = intra_class_kid(xf, yf, xr, yr, 2, n_subsets=3)
+    assert per == pytest.approx([replay(xr[yr == k], xf[yf == k], 4, 100, k)[0] for k in range(2)], rel=1e-10)
+    assert per_r == pytest.approx([replay(xf[yf == k], xr[yr == k], 4, 3, k)[0] for k in range(2)], rel=1e-10)
+
+
+def test_kid_input_errors_name_the_argument():
+    x = rand(6, 2, 31)
+    bad = x.clone()
+    bad[0, 0] = float("nan")
+    y = torch.arange(6) % 2
+    cases = [
+        (lambda: kid(bad, x), r"^real features contain NaN"), (lambda: kid(x, bad), r"^fake features contain NaN"),
+        (lambda: intra_class_kid(bad, y, x, y, 2), r"^real features contain NaN"),
+        (lambda: intra_class_kid(x, y, bad, y, 2), r"^fake features contain NaN"),
+        (lambda: intra_class_kid(x, y[:5], x, y, 2), r"^real labels must be \(6,\)"),
+        (lambda: intra_class_kid(x, y, x, y[:5], 2), r"^fake labels must be \(6,\)"),
+    ]
+    for call, msg in cases:
+        with pytest.raises(ValueError, match=msg):
+            call()

@@ -124,3 +124,14 @@ def test_sample_count_rules_name_metric_and_k():
         density_coverage(x[:5], x, k=5)
     assert str(err.value) == ("density/coverage needs at least 6 samples per set (a k-NN radius with k=5 needs k other "
                               "samples); got real=5.")
+
+
+def test_input_errors_name_the_argument():
+    x = rand(6, 2, 11)
+    bad = x.clone()
+    bad[0, 0] = float("inf")
+    for fn in (precision_recall, density_coverage):
+        with pytest.raises(ValueError, match=r"^real features contain NaN or infinite values"):
+            fn(bad, x)
+        with pytest.raises(ValueError, match=r"^fake features contain NaN or infinite values"):
+            fn(x, bad)
