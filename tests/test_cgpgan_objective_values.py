@@ -11,24 +11,10 @@ import torch.nn.functional as F
 from condgan.conditions import ConditionSpec
 from condgan.interfaces import Batch, BuildContext, Models
 from condgan.plugins.cgpgan import nets, objectives, priors
+from test_cgpgan_components import ZD, _Latent, _Separate  # the same stub composer and latent (tests/ is on sys.path)
 
-K, ZD = 4, 3
+K = 4
 TOL = dict(rel=1e-5, abs=1e-6)
-
-
-class _Separate(torch.nn.Module):
-    def split(self, b, step, epoch):
-        return b, b
-
-    def discriminate(self, D, xr, xf):
-        return D(xr), D(xf)
-
-
-class _Latent(torch.nn.Module):
-    dim = ZD
-
-    def sample(self, n, device=None, generator=None):
-        return torch.randn(n, ZD, generator=generator)
 
 
 def _models(objective, prior) -> Models:

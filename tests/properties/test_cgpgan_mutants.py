@@ -271,3 +271,44 @@ def test_eq12_conditional_g_loss_reductions():
     close(L.conditional_g_loss(d, c, non_saturating(), "none").tolist(), per, 1e-12)
     close(float(L.conditional_g_loss(d, c, non_saturating(), "sum")), sum(per), 1e-12)
     close(float(L.conditional_g_loss(d, c, non_saturating())), sum(per) / 2, 1e-12)
+
+
+# -- the last survivors of the mutation run of plugins/cgpgan/losses.py (the others are listed as equivalent) -------
+
+
+def test_eqs11_12_inner_is_per_sample_over_the_categories():
+    """⟨D(x), c⟩ of Eqs. 11-12 is one value per sample, summed over the K categories (not over the batch)."""
+    d = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])  # B = 2, K = 3
+    c = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert L.inner(d, c).tolist() == [2.0, 6.0]
+
+
+def test_eq10_classifier_gradient_penalty_of_a_constant_classifier_keeps_float64():
+    """Eq. 10 for a Q that does not depend on x is 0 in Q's dtype (float64 stays float64), in both zero branches."""
+    x = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)
+    c = torch.eye(2, dtype=torch.float64)
+    for logits in (torch.zeros(2, 2, dtype=torch.float64), torch.zeros(2, 2, dtype=torch.float64) + 0 * x.sum()):
+        out = L.classifier_gradient_penalty(logits, c, x, reduction="none")
+        assert out.dtype == torch.float64 and out.tolist() == [0.0, 0.0]
+    other = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)  # logits from another tensor: grad is None
+    out = L.classifier_gradient_penalty(torch.zeros(2, 2, dtype=torch.float64) + 0 * other.sum(), c, x, "none")
+    assert out.dtype == torch.float64
+
+
+def test_elastic_infogan_gumbel_noise_is_drawn_in_the_priors_dtype():
+    """softmax((log softmax θ + g) / t) with g ~ Gumbel drawn in θ's dtype: a float64 θ gets float64 noise, the same
+    numbers as sample_gumbel(..., dtype=float64) from the same generator."""
+    theta = torch.tensor([0.3, -0.2, 0.5], dtype=torch.float64)
+    got = L.gumbel_softmax_sample(theta, 4, temperature=0.7, generator=torch.Generator().manual_seed(3))
+    g = L.sample_gumbel((4, 3), dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    want = torch.softmax((torch.log_softmax(theta, -1) + g) / 0.7, dim=-1)
+    assert got.dtype == torch.float64
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-15)
+
+
+def test_algorithm1_line25_default_decay_is_the_papers_0_999_and_reduce_defaults_to_the_mean():
+    """The paper's EMA decay 0.999 is the default of ema_prior_update; the batch reduction defaults to E[.]."""
+    prior = torch.tensor([0.5, 0.5])
+    probs = torch.tensor([[1.0, 0.0], [1.0, 0.0]])
+    torch.testing.assert_close(L.ema_prior_update(prior, probs), torch.tensor([0.5005, 0.4995]))
+    assert float(L.reduce(torch.tensor([1.0, 3.0]))) == 2.0
