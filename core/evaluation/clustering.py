@@ -125,5 +125,5 @@ def nmi(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
         return 1.0
     nz = p > 0
     mi = float(np.sum(p[nz] * (np.log(p[nz]) - np.log(np.outer(pk, pj)[nz]))))
-    denom = (h_true + h_pred) / 2
-    return float(max(0.0, min(1.0, mi / denom))) if denom > 0 else 0.0
+    denom = (h_true + h_pred) / 2  # > 0: both entropies are >= 0 and not both 0
+    return float(max(0.0, min(1.0, mi / denom)))

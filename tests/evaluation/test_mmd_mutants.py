@@ -231,3 +231,14 @@ def test_protocol_mmd2_is_mmd_of_the_resamples():
     # default n = 10,000: equal to the explicit call with the same generator state
     v = M.protocol_mmd2(gen, real, generator=torch.Generator().manual_seed(1))
     assert float(v) == float(M.protocol_mmd2(gen, real, 10_000, torch.Generator().manual_seed(1)))
+
+
+def test_median_bandwidth_below_one_is_kept():
+    """The median heuristic returns the median pairwise distance itself, also when it is below 1 (only a median of
+    0, all points equal, falls back to 1)."""
+    from condgan.evaluation.mmd import median_bandwidth
+
+    x = torch.tensor([[0.0], [0.25]])
+    y = torch.tensor([[0.5]])
+    assert median_bandwidth(x, y) == 0.25  # distances 0.25, 0.5, 0.25
+    assert median_bandwidth(torch.zeros(2, 1), torch.zeros(1, 1)) == 1.0
