@@ -51,7 +51,8 @@ def _raw_config(config_or_preset: Any, resume: str | Path | None) -> tuple[dict[
 
 def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = None, overrides: Sequence[str] = (),
                    out: str | Path | None = None, *, resume: str | Path | None = None, force: bool = False,
-                   log: Callable[..., None] = print) -> dict[str, Any]:
+                   log: Callable[..., None] = print, run_dir: str | Path | None = None,
+                   source: str | None = None) -> dict[str, Any]:
     """Parse, build and train one experiment; return the training summary (``step``, ``losses``, ``run_dir``,
     ``interrupted``).
 
@@ -59,25 +60,29 @@ def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = Non
     (the preset ``core.digits``; with ``resume``, the run's own ``config.json``). ``overrides``: ``TABLE.KEY=VALUE``
     strings, as ``condgan train --set``. ``out``: the parent folder of the run directory (``run.out_dir``).
     ``resume``: a run directory to continue from its newest checkpoint; ``force``: resume with a changed config or
-    overwrite a run directory. ``run.eval_every`` evaluates during training as the command does.
+    overwrite a run directory. ``run.eval_every`` evaluates during training as the command does. ``run_dir``: train
+    in this folder instead of ``out/run.name`` (a seed of a group, :mod:`condgan.groups`); ``source``: how errors
+    name the config.
     """
     from .build import build_experiment
     from .config import apply_overrides, parse_config
     from .plugin_manager import get_components, get_plugin_manager
     from .train import train
 
-    raw, source = _raw_config(config_or_preset, resume)
+    raw, read_from = _raw_config(config_or_preset, resume)
+    source = source or read_from
     raw = apply_overrides(raw, list(overrides))
     if out is not None:
         raw.setdefault("run", {})["out_dir"] = str(out)
     comps = get_components()
     cfg = parse_config(raw, comps, source=source)
     exp = build_experiment(cfg, comps)
-    run_dir = Path(resume) if resume is not None else Path(cfg.run.out_dir) / cfg.run.name
+    if run_dir is None:
+        run_dir = resume if resume is not None else Path(cfg.run.out_dir) / cfg.run.name
     evaluate = None
     if cfg.run.eval_every:
         from .evaluation.during_training import make_evaluator
 
         evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)
-    return train(exp, run_dir, versions=get_plugin_manager().versions(), resume=resume is not None, force=force,
+    return train(exp, Path(run_dir), versions=get_plugin_manager().versions(), resume=resume is not None, force=force,
                  evaluate=evaluate, log=log)

@@ -79,23 +79,12 @@ def _finished(run_dir: Path, steps: int) -> bool:
 
 def _train_seed(raw: dict, source: str, seed: int, run_dir: str, resume: bool, force: bool) -> dict[str, Any]:
     """One seed, in a worker process: build and train; a stop becomes TrainingInterrupted (StoppablePool)."""
-    from .build import build_experiment
-    from .config import parse_config
+    from .experiment import run_experiment
     from .interrupts import raise_if_interrupted
-    from .plugin_manager import get_components, get_plugin_manager
-    from .train import train
 
     try:
-        comps = get_components()
-        cfg = parse_config(raw, comps, source=f"{source} (seed {seed})")
-        exp = build_experiment(cfg, comps)
-        evaluate = None
-        if cfg.run.eval_every:
-            from .evaluation.during_training import make_evaluator
-
-            evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)
-        summary = train(exp, Path(run_dir), versions=get_plugin_manager().versions(), resume=resume, force=force,
-                        log=lambda *a, **k: None, evaluate=evaluate)
+        summary = run_experiment(raw, run_dir=run_dir, resume=run_dir if resume else None, force=force,
+                                 source=f"{source} (seed {seed})", log=lambda *a, **k: None)
     except CondganError as exc:  # plain CondganError: a ConfigError's constructor does not survive pickling
         raise CondganError(f"seed {seed} ({run_dir}): {exc}") from None
     return raise_if_interrupted({**summary, "seed": seed})
