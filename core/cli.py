@@ -48,7 +48,7 @@ def cmd_train(args) -> int:
 def _train_group(args) -> int:
     """``--seeds``: one run per seed in worker processes (condgan.groups); ``--resume GROUP`` finishes a group."""
     from .config import apply_overrides, read_config
-    from .experiment import DEFAULT_PRESET, preset_raw
+    from .experiment import read_raw_config
     from .groups import parse_seeds, train_group
 
     if args.resume:
@@ -58,12 +58,8 @@ def _train_group(args) -> int:
         if args.config:
             raw, source = read_config(args.config), args.config
         seeds = parse_seeds(args.seeds) if args.seeds else saved["seeds"]
-    else:
-        if args.config:
-            raw, source = read_config(args.config), args.config
-        else:
-            name = args.preset or DEFAULT_PRESET
-            raw, source = preset_raw(name), f"preset {name}"
+    else:  # the reader run_experiment uses: a file, a preset, or the default preset
+        raw, source = read_raw_config(Path(args.config) if args.config else args.preset, None)
         seeds = parse_seeds(args.seeds)
     raw = apply_overrides(raw, args.set or [])
     if args.out:

@@ -30,7 +30,9 @@ def preset_raw(name: str, components=None) -> dict[str, Any]:
     return tomllib.loads(source.read_text() if hasattr(source, "read_text") else Path(str(source)).read_text())
 
 
-def _raw_config(config_or_preset: Any, resume: str | Path | None) -> tuple[dict[str, Any], str]:
+def read_raw_config(config_or_preset: Any, resume: str | Path | None) -> tuple[dict[str, Any], str]:
+    """The raw config and its source label: a dict (copied), a TOML file, a preset name, the run's own
+    ``config.json`` when resuming without one, or the default preset."""
     from .config import read_config
 
     if isinstance(config_or_preset, Mapping):
@@ -69,7 +71,7 @@ def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = Non
     from .plugin_manager import get_components, get_plugin_manager
     from .train import train
 
-    raw, read_from = _raw_config(config_or_preset, resume)
+    raw, read_from = read_raw_config(config_or_preset, resume)
     source = source or read_from
     raw = apply_overrides(raw, list(overrides))
     if out is not None:
