@@ -32,6 +32,8 @@ _EXPORTS: dict[str, str] = {
     # finding components and running experiments
     "get_component": ".plugin_manager", "list_components": ".plugin_manager",
     "run_experiment": ".experiment",
+    # a plugin's claims table (docs/results pages; `condgan claims`)
+    **dict.fromkeys(["Claim", "ClaimsPage", "Side"], ".claims"),
 }
 
 #: the public modules besides ``condgan`` itself: a plugin, the template and the docs import only these

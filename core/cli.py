@@ -1,4 +1,4 @@
-"""The ``condgan`` command line: train, sample, plugins, list, describe, presets, reproduce (+ evaluate, plot,
+"""The ``condgan`` command line: train, sample, plugins, list, describe, presets, reproduce, claims (+ evaluate, plot,
 train-evaluator from :mod:`condgan.evaluation.commands`). Errors print without a traceback (exit 2 for config errors)."""
 
 from __future__ import annotations
@@ -203,6 +203,23 @@ def cmd_reproduce(args) -> int:
     return 0
 
 
+def cmd_claims(args) -> int:
+    """Recompute the claims tables of the results pages from their per-run JSON (``--check``: only compare)."""
+    from .claims import find_pages, update_page
+
+    stale = []
+    for plugin, (source, pages) in find_pages(args.plugin).items():
+        for page in pages:
+            results, changed = update_page(page, Path(args.results), f"condgan claims {plugin}", source,
+                                           write=not args.check)
+            verdicts = ", ".join(f"{sum(r.comparison.verdict == v for r in results)} {v}"
+                                 for v in sorted({r.comparison.verdict for r in results}))
+            state = ("out of date" if args.check else "rewritten") if changed else "up to date"
+            print(f"condgan: {Path(args.results) / page.page}: {len(results)} claims ({verdicts}); {state}")
+            stale += [page.page] if changed else []
+    return 1 if args.check and stale else 0
+
+
 # -- parser --------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="condgan", description="Class-conditional GANs from config files and plugins.")
@@ -254,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="docs/results", help="folder for the results page and figures")
     r.add_argument("--quick", action="store_true", help="a much shorter run, to check that it works")
     r.set_defaults(func=cmd_reproduce)
+
+    c = sub.add_parser("claims", help="recompute the claims tables at the top of the results pages from the "
+                       "per-run JSON (no plugin: every plugin with a claims module)")
+    c.add_argument("plugin", nargs="?")
+    c.add_argument("--results", default="docs/results", help="the results folder (pages and their JSON)")
+    c.add_argument("--check", action="store_true", help="write nothing; exit 1 when a table is out of date")
+    c.set_defaults(func=cmd_claims)
 
     from .evaluation import commands as eval_commands  # argparse only: torch is imported when a command runs
 
