@@ -1,9 +1,11 @@
 """Statistics over seeds for the claims tables (issue 16): bootstrap intervals, one-sided rank tests, a verdict.
 
-Pure functions of per-seed values (sequences of floats); numpy and scipy only, no torch. The claims tables
+Pure functions of per-seed values (sequences of floats), with scipy for the tests and torch's seeded generator
+for the resampling (imported when called, so importing this module stays cheap). The claims tables
 (:mod:`condgan.claims`) call :func:`compare`, which chains the rest:
 
-* :func:`bootstrap_mean_ci`: the mean over seeds with a percentile-bootstrap interval (seeded generator);
+* :func:`bootstrap_mean_ci`: the mean over seeds with a percentile-bootstrap interval (seeded generator; the
+  replicates of :func:`condgan.evaluation.bootstrap.bootstrap_ci`, drawn at once);
 * :func:`bootstrap_difference_ci`: the same for a difference of means (paired by seed, or two independent groups);
 * :func:`mann_whitney_p` (two groups), :func:`signed_rank_p` (paired differences, or values against a constant):
   one-sided p-values from scipy's exact tests where the sample allows;
@@ -78,9 +80,19 @@ def _array(values: Sequence[float]) -> np.ndarray:
     return x
 
 
-def _percentiles(means: np.ndarray, level: float) -> tuple[float, float]:
-    tail = (1.0 - level) / 2.0 * 100.0
-    low, high = np.percentile(means, [tail, 100.0 - tail])
+def _replicate_means(x: np.ndarray, resamples: int, generator) -> np.ndarray:
+    """The means of ``resamples`` resamples of x drawn with replacement: one (resamples, n) index draw from the
+    torch generator (the draws of :func:`condgan.evaluation.bootstrap.bootstrap_ci`), averaged in numpy (torch's
+    thread pool costs more than the work on a busy machine)."""
+    import torch
+
+    idx = torch.randint(0, len(x), (resamples, len(x)), generator=generator).numpy()
+    return x[idx].mean(axis=1)
+
+
+def _percentiles(replicates: np.ndarray, level: float) -> tuple[float, float]:
+    """The ((1 - level)/2, (1 + level)/2) quantiles, linearly interpolated (as ``torch.quantile``)."""
+    low, high = np.quantile(replicates, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
     return float(low), float(high)
 
 
@@ -88,17 +100,20 @@ def bootstrap_mean_ci(values: Sequence[float], *, level: float = LEVEL, resample
                       seed: int = 0) -> Interval:
     """Mean of ``values`` with a percentile-bootstrap interval.
 
-    Draw ``resamples`` samples of size n with replacement from the values (``numpy.random.default_rng(seed)``),
-    take each one's mean m*_b; the interval is the ((1 - level)/2, (1 + level)/2) quantiles of the m*_b.
-    With one value there is no interval (NaN bounds); with none the mean is NaN too."""
+    Draw ``resamples`` samples of size n with replacement from the values (``torch.Generator().manual_seed(seed)``),
+    take each one's mean m*_b; the interval is the ((1 - level)/2, (1 + level)/2) quantiles of the m*_b (linear
+    interpolation). These are the replicates :func:`condgan.evaluation.bootstrap.bootstrap_ci` draws for one sample
+    set with the same seed, drawn at once instead of one by one. One value has no interval (NaN bounds); none has
+    no mean either."""
+    import torch
+
     x = _array(values)
     n = len(x)
     if n == 0:
         return Interval(math.nan, math.nan, math.nan, 0)
     if n == 1:
         return Interval(float(x[0]), math.nan, math.nan, 1)
-    rng = np.random.default_rng(seed)
-    means = x[rng.integers(0, n, size=(resamples, n))].mean(axis=1)
+    means = _replicate_means(x, resamples, torch.Generator().manual_seed(seed))
     return Interval(float(x.mean()), *_percentiles(means, level), n)
 
 
@@ -107,8 +122,11 @@ def bootstrap_difference_ci(a: Sequence[float], b: Sequence[float], *, paired: b
     """mean(a) - mean(b) with a percentile-bootstrap interval; ``n`` is the smaller group's size.
 
     Paired (``a[i]`` and ``b[i]`` share seed i): the interval of the mean of the differences a_i - b_i
-    (:func:`bootstrap_mean_ci`). Unpaired: a and b are resampled independently, each resample giving
-    mean(a*) - mean(b*). No interval (NaN bounds) when either group has fewer than two values."""
+    (:func:`bootstrap_mean_ci`). Unpaired: a and b are resampled independently (a's resamples drawn first, then
+    b's, from one seeded generator), each pair giving mean(a*) - mean(b*). No interval (NaN bounds) when either
+    group has fewer than two values."""
+    import torch
+
     x, y = _array(a), _array(b)
     if paired:
         if len(x) != len(y):
@@ -120,9 +138,9 @@ def bootstrap_difference_ci(a: Sequence[float], b: Sequence[float], *, paired: b
     diff = float(x.mean() - y.mean())
     if n == 1:
         return Interval(diff, math.nan, math.nan, 1)
-    rng = np.random.default_rng(seed)
-    mx = x[rng.integers(0, len(x), size=(resamples, len(x)))].mean(axis=1)
-    my = y[rng.integers(0, len(y), size=(resamples, len(y)))].mean(axis=1)
+    gen = torch.Generator().manual_seed(seed)
+    mx = _replicate_means(x, resamples, gen)
+    my = _replicate_means(y, resamples, gen)
     return Interval(diff, *_percentiles(mx - my, level), n)
 
 
