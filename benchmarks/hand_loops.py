@@ -1,4 +1,10 @@
-"""Hand-written PyTorch training loops, one per built-in objective: the baseline the framework's loop is timed against.
+"""Hand-written PyTorch training loops of representative objectives: the baseline the framework's loop is timed against.
+
+One objective per built-in plugin, UAC-GAN's three (:data:`REPRESENTATIVES`; ``benchmarks/scaling.py`` compares
+TAC-GAN and UAC-GAN with AC-GAN), chosen for the shape of their step rather than their math: the framework's
+orchestration (objects, composer, loss table, optimizer steps) costs the same whatever the loss computes, and what
+varies with the objective is how many networks, optimizers and forward passes a step has. So a new objective is
+written once, in its plugin; a loop here is added only for a step of a new shape.
 
 Each loop trains the *same* modules (built by condgan from the same config, so the initial weights are the same),
 with the same loss math (the plugins' pure functions from ``plugins/<p>/losses.py``, called inline), the same Adam
@@ -24,8 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from condgan.builtins.adversarial import least_squares, minimax, non_saturating
-from condgan.builtins.objectives import selected_logit
+from condgan.losses import (AdversarialLoss, least_squares_d_fake, least_squares_d_real, least_squares_g,
+                            non_saturating_d_fake, non_saturating_d_real, non_saturating_g, selected_logit)
 from condgan.plugins.amgan import losses as AM
 from condgan.plugins.cagan import losses as CA
 from condgan.plugins.cgpgan import losses as CG
@@ -137,9 +143,11 @@ def core_cgan(h: HandLoop, step: int) -> dict[str, Tensor]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# cagan: CA-GAN, modified AC-GAN, original AC-GAN
+# cagan: CA-GAN (one conditional output per class, least squares)
 # ---------------------------------------------------------------------------------------------------------------
-LSGAN, MINIMAX, NS = least_squares(), minimax(), non_saturating()
+#: the adversarial families at their default parameters (LSGAN targets a = 0, b = c = 1)
+LSGAN = AdversarialLoss("least_squares", least_squares_d_real, least_squares_d_fake, least_squares_g)
+NS = AdversarialLoss("non_saturating", non_saturating_d_real, non_saturating_d_fake, non_saturating_g)
 
 
 def cagan_ca_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
@@ -155,53 +163,14 @@ def cagan_ca_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
     return {"d_ca": d, "g_ca": g}
 
 
-def _cagan_acgan(h: HandLoop, step: int, family, cls_fake_in_d: bool) -> dict[str, Tensor]:
-    p = h.p
-    _check(p.adv_weight == 1.0 and not p.real_cls_in_g and p.classification == "softmax" and p.reduction == "mean"
-           and not p.regularizer and p.cls_fake_in_d == cls_fake_in_d, h.name)
-    slices = [slice(0, h.K)]
-    x, c = h.batch(step)
-    xf, cf = h.generate(h.B)
-    out_r, out_f = h.D(x), h.D(xf)
-    l_adv = CA.adversarial_d_loss(out_r.adv, out_f.adv, family, "mean")
-    l_cls_r = CA.classification_loss(out_r.cls, c, slices, "softmax", "mean")
-    l_cls_g = CA.classification_loss(out_f.cls, cf, slices, "softmax", "mean") if cls_fake_in_d else None
-    d = CA.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g, lambda_cls=p.lambda_cls, adv_weight=1.0,
-                                    cls_fake_in_d=cls_fake_in_d)
-    h.update(("discriminator", d))
-    xf, cf = h.generate(h.B, grad=True)
-    out = h.D(xf)
-    g = CA.acgan_generator_loss(CA.adversarial_g_loss(out.adv, family, "mean"),
-                                CA.classification_loss(out.cls, cf, slices, "softmax", "mean"),
-                                None, lambda_cls=p.lambda_cls, adv_weight=1.0)
-    h.update(("generator", g))
-    return {"d_acgan": d, "g_acgan": g}
-
-
-def cagan_modified_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
-    _check(h.p.adversarial == "core.least_squares", h.name)
-    return _cagan_acgan(h, step, LSGAN, cls_fake_in_d=False)
-
-
-def cagan_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
-    _check(h.p.adversarial == "core.minimax", h.name)
-    return _cagan_acgan(h, step, MINIMAX, cls_fake_in_d=True)
-
-
 # ---------------------------------------------------------------------------------------------------------------
-# amgan: AM-GAN, LabelGAN (K+1 classes); AC-GAN*, AC-GAN*+, AC-GAN, GAN*, GAN (2 classes + classifier)
-# All with dynamic labeling (the default): G gets c = 0, the target is argmax of D's class logits.
+# amgan: AM-GAN (K+1 class logits, dynamic labeling: G gets c = 0, the target is argmax of D's class logits)
 # ---------------------------------------------------------------------------------------------------------------
-def _amgan_common_defaults(h: HandLoop) -> None:
+def amgan_am_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
     p = h.p
     _check(p.labeling == "dynamic" and p.generator_loss == "log_d" and p.real_smoothing == 0 and p.fake_smoothing == 0
-           and p.generator_smoothing == 0 and p.class_smoothing == 0 and p.dynamic_sharpness == 0, h.name)
-
-
-def _kplus1(h: HandLoop, step: int, explicit_target: bool) -> dict[str, Tensor]:
-    p = h.p
-    _amgan_common_defaults(h)
-    _check(not p.learned_fake_logit and p.unlabeled_fraction == 0, h.name)
+           and p.generator_smoothing == 0 and p.class_smoothing == 0 and p.dynamic_sharpness == 0
+           and not p.learned_fake_logit and p.unlabeled_fraction == 0, h.name)
     x, c = h.batch(step)
     zeros = torch.zeros(h.B, h.K, device=h.device)
     xf, _ = h.generate(h.B, c=zeros)
@@ -211,61 +180,13 @@ def _kplus1(h: HandLoop, step: int, explicit_target: bool) -> dict[str, Tensor]:
     h.update(("discriminator", d))
     xf, _ = h.generate(h.B, c=torch.zeros(h.B, h.K, device=h.device), grad=True)
     lg = AM.kplus1_logits(h.D(xf).cls)
-    if explicit_target:
-        g = AM.amgan_generator_loss(lg, AM.dynamic_target(lg[:, :h.K]), aux_weight=p.aux_weight)
-    else:
-        g = AM.labelgan_generator_loss(lg)
+    g = AM.amgan_generator_loss(lg, AM.dynamic_target(lg[:, :h.K]), aux_weight=p.aux_weight)
     h.update(("generator", g))
     return {"d": d, "g": g}
-
-
-def amgan_am_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
-    return _kplus1(h, step, explicit_target=True)
-
-
-def amgan_label_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
-    return _kplus1(h, step, explicit_target=False)
-
-
-def _auxiliary(h: HandLoop, step: int) -> dict[str, Tensor]:
-    p = h.p
-    _amgan_common_defaults(h)
-    classifier = p.g_aux_weight > 0 or p.d_aux_weight > 0 or p.uniform_on_fake_weight > 0
-    x, c = h.batch(step)
-    xf, _ = h.generate(h.B, c=torch.zeros(h.B, h.K, device=h.device))
-    out_r, out_f = h.D(x), h.D(xf)
-    d = AM.gan_discriminator_loss(out_r.adv, out_f.adv)
-    if classifier and p.d_aux_weight:
-        d = d + p.d_aux_weight * AM.auxiliary_classifier_loss(out_r.cls, c)
-    if classifier and p.aux_on_fake_in_d:
-        d = d + p.d_aux_weight * AM.auxiliary_classifier_loss(out_f.cls, AM.dynamic_target(out_f.cls))
-    if classifier and p.uniform_on_fake_weight:
-        d = d + p.uniform_on_fake_weight * AM.uniform_classifier_loss(out_f.cls)
-    h.update(("discriminator", d))
-    xf, _ = h.generate(h.B, c=torch.zeros(h.B, h.K, device=h.device), grad=True)
-    out = h.D(xf)
-    if p.g_aux_weight:
-        g = AM.acgan_generator_loss(out.adv, out.cls, AM.dynamic_target(out.cls), aux_weight=p.g_aux_weight)
-    else:
-        g = AM.gan_generator_loss(out.adv)
-    h.update(("generator", g))
-    return {"d": d, "g": g}
-
-
-#: (g_aux_weight, d_aux_weight, aux_on_fake_in_d, uniform_on_fake_weight) at each auxiliary-classifier objective's
-#: defaults: the one set of parameters the shared hand loop below implements for it
-AMGAN_AUXILIARY = {"amgan.ac_gan_star": (1, 1, False, 0), "amgan.ac_gan_star_plus": (1, 1, False, 1),
-                   "amgan.ac_gan": (1, 1, True, 0), "amgan.gan_star": (0, 0.1, False, 0), "amgan.gan": (0, 0, False, 0)}
-
-
-def amgan_auxiliary(h, step):
-    _check((h.p.g_aux_weight, h.p.d_aux_weight, h.p.aux_on_fake_in_d, h.p.uniform_on_fake_weight)
-           == AMGAN_AUXILIARY[h.name], h.name)
-    return _auxiliary(h, step)
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# cgpgan: CGPGAN, InfoGAN, Elastic-InfoGAN, vanilla GAN with a categorical latent
+# cgpgan: CGPGAN (three networks and optimizers, two gradient penalties, the dynamic prior)
 # ---------------------------------------------------------------------------------------------------------------
 def cgpgan_cgpgan(h: HandLoop, step: int) -> dict[str, Tensor]:
     p = h.p
@@ -291,60 +212,9 @@ def cgpgan_cgpgan(h: HandLoop, step: int) -> dict[str, Tensor]:
     return {"d": d, "q": q, "g": g}
 
 
-def _infogan(h: HandLoop, step: int, conditions: Callable[[bool], Tensor], lambda_cls: float,
-             learn_prior: bool) -> dict[str, Tensor]:
-    p = h.p
-    x, _ = h.batch(step)
-    cf = conditions(False)
-    xf, _ = h.generate(h.B, c=cf)
-    xf = xf.detach().requires_grad_(True)
-    out_r, out_f = h.D(x), h.D(xf)
-    d = CG.infogan_d_loss(out_r.adv, out_f.adv, NS)
-    (grad,) = torch.autograd.grad(out_f.adv.sum(), xf, create_graph=True)
-    d = d + p.lambda_r2 * grad.flatten(1).pow(2).sum(1).mean()
-    if lambda_cls:
-        q = CG.infogan_q_loss(h.Q(xf.detach()), cf, lambda_cls)
-        h.update(("discriminator", d), ("classifier", q))
-    else:
-        h.update(("discriminator", d))
-    c = conditions(learn_prior)
-    xf, _ = h.generate(h.B, c=c, grad=True)
-    g = NS.g(h.D(xf).adv).mean()
-    if lambda_cls:
-        g = g + lambda_cls * CG.classification_loss(h.Q(xf), c)
-    if learn_prior:
-        h.update(("generator", g), ("prior", g))
-    else:
-        h.update(("generator", g))
-    return {"d": d, "g": g}
-
-
-def cgpgan_infogan(h: HandLoop, step: int) -> dict[str, Tensor]:
-    p = h.p
-    _check(p.loss == "core.non_saturating" and p.lambda_r2 > 0 and p.lambda_cls > 0 and p.lambda_contrastive == 0,
-           h.name)
-    return _infogan(h, step, lambda grad: h.prior_conditions(h.B), p.lambda_cls, learn_prior=False)
-
-
-def cgpgan_vanilla(h: HandLoop, step: int) -> dict[str, Tensor]:
-    _check(h.p.loss == "core.non_saturating" and h.p.lambda_r2 > 0 and h.Q is None, h.name)
-    return _infogan(h, step, lambda grad: h.prior_conditions(h.B), 0.0, learn_prior=False)
-
-
-def cgpgan_elastic_infogan(h: HandLoop, step: int) -> dict[str, Tensor]:
-    p, pp = h.p, h.prior.params
-    _check(p.loss == "core.non_saturating" and p.lambda_r2 > 0 and p.lambda_cls > 0 and p.lambda_contrastive == 0
-           and pp.start_epoch == 0 and len(h.prior.spec.groups) == 1, h.name)
-
-    def conditions(grad: bool) -> Tensor:  # Gumbel-softmax samples of the learned prior's logits
-        c = CG.gumbel_softmax_sample(h.prior.theta, h.B, pp.temperature, pp.hard)
-        return c if grad else c.detach()
-
-    return _infogan(h, step, conditions, p.lambda_cls, learn_prior=True)
-
-
 # ---------------------------------------------------------------------------------------------------------------
-# uacgan: AC-GAN, TAC-GAN, UAC-GAN
+# uacgan: AC-GAN (adversarial and class heads), TAC-GAN (a twin classifier head), UAC-GAN (plus MINE's statistics
+# network on D's features). All three because benchmarks/scaling.py times TAC-GAN and UAC-GAN against AC-GAN.
 # ---------------------------------------------------------------------------------------------------------------
 def _uacgan_defaults(h: HandLoop) -> None:
     p = h.p
@@ -409,24 +279,15 @@ def uacgan_uac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
     return {"d": d, "t_mine": mine.loss, "g": g}
 
 
-#: objective name -> one training step (D update, prior update, G update) of its hand-written loop
+#: objective name -> one training step (D update, prior update, G update) of its hand-written loop: the
+#: representatives of each built-in plugin's step shapes (see the module docstring)
 HAND_STEPS: dict[str, Callable[[HandLoop, int], dict[str, Tensor]]] = {
-    "core.cgan": core_cgan,
-    "cagan.ca_gan": cagan_ca_gan,
-    "cagan.modified_ac_gan": cagan_modified_ac_gan,
-    "cagan.ac_gan": cagan_ac_gan,
-    "amgan.am_gan": amgan_am_gan,
-    "amgan.label_gan": amgan_label_gan,
-    "amgan.ac_gan_star": amgan_auxiliary,
-    "amgan.ac_gan_star_plus": amgan_auxiliary,
-    "amgan.ac_gan": amgan_auxiliary,
-    "amgan.gan_star": amgan_auxiliary,
-    "amgan.gan": amgan_auxiliary,
-    "cgpgan.cgpgan": cgpgan_cgpgan,
-    "cgpgan.infogan": cgpgan_infogan,
-    "cgpgan.elastic_infogan": cgpgan_elastic_infogan,
-    "cgpgan.vanilla": cgpgan_vanilla,
-    "uacgan.ac_gan": uacgan_ac_gan,
-    "uacgan.tac_gan": uacgan_tac_gan,
-    "uacgan.uac_gan": uacgan_uac_gan,
+    "core.cgan": core_cgan,                # one conditional output, selected by the condition
+    "cagan.ca_gan": cagan_ca_gan,          # K conditional outputs, all used
+    "amgan.am_gan": amgan_am_gan,          # K+1 class logits, targets from D itself
+    "cgpgan.cgpgan": cgpgan_cgpgan,        # D, Q and G; two double-backward penalties; a prior updated every step
+    "uacgan.ac_gan": uacgan_ac_gan,        # adversarial + class heads: the AC-GAN family's step
+    "uacgan.tac_gan": uacgan_tac_gan,      # plus a twin classifier head (scaling.py's relative cost)
+    "uacgan.uac_gan": uacgan_uac_gan,      # plus a statistics network trained with D
 }
+REPRESENTATIVES = tuple(HAND_STEPS)

@@ -1,5 +1,6 @@
 """The framework's training loop against a hand-written PyTorch loop of the same networks, losses and optimizers:
-steps/s and peak memory for every built-in objective on the 2-D MLP and the 28x28 DCGAN configs.
+steps/s and peak memory for the representative objectives of each built-in plugin
+(:data:`benchmarks.hand_loops.REPRESENTATIVES`) on the 2-D MLP and the 28x28 DCGAN configs.
 
     python -m benchmarks.overhead            # full run, writes benchmarks/results/overhead.json
     python -m benchmarks.overhead --quick    # a few seconds per objective, writes benchmarks/results/overhead-quick.json
@@ -33,8 +34,8 @@ from typing import Any
 
 import torch
 
-from .configs import CONFIGS, builtin_objectives, experiment_config
-from .hand_loops import HAND_STEPS, HandLoop, seed_like_train
+from .configs import CONFIGS, experiment_config
+from .hand_loops import HAND_STEPS, REPRESENTATIVES, HandLoop, seed_like_train
 from .measure import (RESULTS, command_line, condgan_run_settings, framework_segment, hand_segment, in_child, interleaved_hands, interleaved_run_settings, interleaved_segments,
                       machine_info, median, pair_ratios, peak_rss, progress, release_free_memory, reset_peak_rss,
                       train_steps, write_json)
@@ -197,7 +198,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.overhead", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a few steps and two repetitions (checks that it runs)")
     ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
-    ap.add_argument("--objectives", nargs="+", default=None, help="default: every built-in objective")
+    ap.add_argument("--objectives", nargs="+", default=None,
+                    help="default: the objectives with a hand-written loop (hand_loops.REPRESENTATIVES)")
     ap.add_argument("--pairs", type=int, default=None, help="framework/hand segment pairs per block (default: the mode's)")
     ap.add_argument("--blocks", type=int, default=None, help="blocks, each from fresh builds (default: the mode's)")
     ap.add_argument("--steps", type=int, default=None, help="steps per timed segment (default: the mode's)")
@@ -219,10 +221,11 @@ def main(argv: list[str] | None = None) -> Path:
     device = torch.device(args.device)
     mode = "quick" if args.quick else "full"
     comps = components()
-    objectives = args.objectives or builtin_objectives(comps)
+    objectives = args.objectives or list(REPRESENTATIVES)
     missing = [o for o in objectives if o not in HAND_STEPS]
     if missing:
-        raise SystemExit(f"no hand-written loop for {missing}; add one to benchmarks/hand_loops.py")
+        raise SystemExit(f"no hand-written loop for {missing}: the benchmark times the representatives "
+                         f"{', '.join(REPRESENTATIVES)} (benchmarks/hand_loops.py)")
     out_path = args.out or RESULTS / f"overhead{'-quick' if args.quick else ''}.json"
     result: dict[str, Any] = {
         "benchmark": "overhead", "quick": args.quick,
