@@ -208,9 +208,10 @@ RULE = (f"Ours: the mean over seeds with a {stats.LEVEL:.0%} percentile-bootstra
         f"resamples, seeded). Verdict (`condgan.stats.verdict`): **holds** when the one-sided test in the claimed "
         f"direction gives p < {stats.ALPHA}; **does not hold** when the test in the opposite direction gives "
         f"p < {stats.ALPHA} or, from {stats.MIN_N_FOR_INTERVAL} seeds per side on, the difference's whole interval "
-        f"lies on the wrong side; otherwise **inconclusive at this n**. No test can reach p < {stats.ALPHA} with "
-        f"fewer than 3 seeds per side (Mann-Whitney) or 5 pairs (signed-rank), and below 5 seeds a percentile "
-        f"interval is too narrow to trust (with 2 seeds it spans little more than the two values).")
+        f"lies on the wrong side; otherwise **inconclusive at this n**. The smallest one-sided p-value is "
+        f"1 / C(n + m, n) for Mann-Whitney (0.05 with 3 seeds per side, 0.029 with 3 and 4) and 2^-n for the "
+        f"signed-rank test (0.062 with 4 pairs, 0.031 with 5), so fewer seeds can only be inconclusive; below 5 "
+        f"seeds a percentile interval is also too narrow to trust (with 2 seeds it spans the two values).")
 
 
 @attrs.frozen
