@@ -15,7 +15,7 @@ from .measure import RESULTS, ROOT
 
 DOC = ROOT / "docs" / "performance.md"
 TARGET_RATIO = 1.03
-FULL_COMMANDS = """python -m benchmarks.overhead      # framework vs hand-written loop, the three configs, every objective
+FULL_COMMANDS = """python -m benchmarks.overhead      # framework vs hand-written loop, the three configs, the representative objectives
 python -m benchmarks.scaling       # K sweep, batch sweep, TAC-GAN / UAC-GAN relative to AC-GAN
 python -m benchmarks.profile_loop  # per-step operator and call counts, framework minus hand loop
 python -m benchmarks.report        # this page"""
@@ -76,15 +76,23 @@ def overhead_section(r: dict) -> list[str]:
         mem_label = {"cpu_peak_rss_growth": "peak RSS growth, MiB", "cuda_peak_allocated_during_step":
                      "peak allocated in a step, MiB"}.get(mem_kind, "memory")
         judged = config != "mlp"  # the small MLP is a stress test of the loop's own cost, not a target config
+        noise = c["noise_control"]
+        m = r["machine"]
+        loaded = m["load_average"] and m["load_average"][0] > m["cores_usable"]  # more runnable jobs than cores
         verdict = ("not judged (a quick run has too few steps)" if r.get("quick")
                    else "met for every objective" if met else "**not met**")
-        if not judged and not r.get("quick"):
+        if loaded and not r.get("quick"):
+            lo, hi = noise["ratio_ci95"]
+            verdict = (f"not judged on this run: the machine was loaded (load average {m['load_average'][0]} on "
+                       f"{m['cores_usable']} cores); identical loops measured the same way (the noise control) gave "
+                       f"{lo:.3f}-{hi:.3f}, so an objective's ratio is resolved to about "
+                       f"±{100 * max(1 - lo, hi - 1):.0f}% only")
+        elif not judged and not r.get("quick"):
             verdict = (("met" if met else "**not met**") + " here, where the step is only about 2 ms, so the loop's "
                        "own tens of microseconds show (column *overhead*). The target is judged on the paper-scale "
                        "MLP and the DCGAN configs")
         ratios = sorted(v["ratio"] for v in rows.values())
         uppers = [v["ratio_ci95"][1] for v in rows.values()]
-        noise = c["noise_control"]
         pooled = (f"Over the {len(ratios)} objectives: median ratio {ratios[len(ratios) // 2]:.3f}, "
                   f"{sum(x > TARGET_RATIO for x in ratios)} above {TARGET_RATIO}; "
                   f"{sum(u > TARGET_RATIO for u in uppers)} whose 95% interval reaches above {TARGET_RATIO}. "
@@ -112,17 +120,26 @@ def overhead_section(r: dict) -> list[str]:
 
 READING = """### Reading these numbers (by hand, 2026-11-29)
 
+- **A loaded machine.** This run (`--blocks 2 --pairs 15`: 2 blocks of 15 pairs instead of the full settings' 4 of
+  30-40; 19 min) shared the 2 cores with five other engineers' jobs: load average 7.7 at the start and 11.5 at the end,
+  every step 4-10 times slower than on the quiet machine (4x512 MLP: 63-125 ms instead of 14-23 ms; DCGAN:
+  365-720 ms instead of 56-111 ms). Both loops slow alike (they take turns every few steps), but the noise controls
+  (identical loops measured the same way) spread to 0.93-1.05, against 0.976-1.002 on the quiet machine: a single
+  objective's ratio is resolved to about ±5% here, so these numbers do not judge the 3% target; the column
+  *overhead* (µs per step) is inflated by the same factor.
+- **Consistent with the quiet run.** The median ratios over the 7 objectives, 1.015 (4x512 MLP), 1.044 (small MLP)
+  and 1.011 (DCGAN), match those of the same 7 objectives in the earlier full run on a quiet machine (load 1,
+  commit fb24646, all 18 objectives): 1.013, 1.043 and 1.005 (all 18 there: 1.012, 1.042, 1.006, largest 1.021 on
+  the 4x512 MLP and 1.012 on the DCGAN, the 3% target met for every objective on both). The ratios above 1.03 here
+  on the judged configs (UAC-GAN 1.039 on the 4x512 MLP; AM-GAN 1.048 and AC-GAN 1.040 on the DCGAN) have intervals
+  that reach down to 1.00 or below; on the quiet machine the same objectives gave 1.019, 1.006 and 1.006.
 - **Same work.** After the same steps from the same seed the framework and the hand-written loop hold identical
   weights, bit for bit, for every objective on every config: the framework computes nothing the paper's method
   does not.
-- **The target is met on both judged configs, for every objective**: largest median ratio 1.021 on the 4x512 MLP
-  (median over the 18 objectives 1.012) and 1.012 on the DCGAN (median 1.006). On the 4x512 MLP the 95% interval of
-  2 objectives reaches just above 1.03 (at most 1.032); on the DCGAN none does. The noise controls (identical loops
-  measured the same way) gave 0.988-0.997, so the method resolves about 1%.
-- **The loop's own cost is 0.1-0.3 ms per step** (column *overhead*): about 120 µs on the small MLP (its median
-  ratio 1.042: a 2 ms step shows it; up to 376 µs for UAC-GAN with its statistics network), 180 µs on the 4x512
-  MLP. It is the objective's Python (the `Models`, `Batch` and `StepOutput` objects, the composer's split, one
-  finiteness read per optimizer): the framework's step written out inline, timed call by call against the hand
+- **The loop's own cost** (quiet run, commit fb24646) **is 0.1-0.3 ms per step**: about 120 µs on the small MLP
+  (its median ratio 1.042: a 2 ms step shows it; up to 376 µs for UAC-GAN with its statistics network), 180 µs on
+  the 4x512 MLP. It is the objective's Python (the `Models`, `Batch` and `StepOutput` objects, the composer's split,
+  one finiteness read per optimizer): the framework's step written out inline, timed call by call against the hand
   loop's, costs 75-90 µs more on the small MLP; the largest piece is the discriminator side (30 µs), `apply`'s loss
   table and finiteness checks cost 5 µs. On the DCGAN (60-120 ms per step) it is below the resolution.
 - **Why the method changed.** This machine's speed drifts by up to 25% over seconds (a shared VM). Timing each
@@ -253,10 +270,16 @@ METHOD = """## What is measured
   per step); a small 2-D MLP (3 hidden layers of 64, latent 16, batch 64: the CPU scale of
   `cgpgan.cgpgan_clusters`, about 2 ms per step) is kept as a stress test that makes the loop's own cost visible
   (column *overhead*: (ratio - 1) x the hand loop's step time, µs per step; the K and batch sweeps use it too); the 28x28 DCGAN config is Fashion-MNIST with 16-channel `core.dcgan_g` / `core.dcgan_d`, latent 64, batch 32
-  (the CPU scale of the cagan Fashion presets). Every objective runs with its defaults; objectives that need a
-  classifier get the config's (`core.mlp_q` / `core.dcgan_q`), UAC-GAN its default statistics network, and
-  Elastic-InfoGAN's learned prior starts at epoch 0 so that the step does all of the method's work.
-  The CGPGAN-paper objectives are unsupervised: they train on the same data and ignore its labels.
+  (the CPU scale of the cagan Fashion presets). Every objective runs with its defaults; CGPGAN gets the config's
+  classifier (`core.mlp_q` / `core.dcgan_q`), UAC-GAN its default statistics network. CGPGAN is unsupervised: it
+  trains on the same data and ignores its labels.
+- **Objectives** (`hand_loops.REPRESENTATIVES`): one per built-in plugin, chosen for the shape of its step, and
+  UAC-GAN's three (the scaling section compares them): `core.cgan` (one conditional output), `cagan.ca_gan` (K
+  outputs), `amgan.am_gan` (K+1 class logits, targets from D), `cgpgan.cgpgan` (D, Q and G, two double-backward
+  penalties, a prior updated every step), `uacgan.ac_gan`, `uacgan.tac_gan`, `uacgan.uac_gan` (a statistics network
+  trained with D). The loop's work does not depend on what a loss computes, so the other objectives are not
+  written a second time; until commit 9e5f12a every built-in objective had a hand loop (18; the results of that
+  run, on a quiet machine, are quoted in the reading below).
 - **Memory**: on the CPU, each side runs in a forked child process that builds the experiment and trains a few
   steps; the number is the growth of its peak resident set size (`VmHWM`) over its size at the fork: weights,
   optimizer state, activations, the framework's objects, and a few MiB that torch allocates in any fresh child
@@ -300,7 +323,8 @@ def render(results: Path = RESULTS) -> str:
              "<!-- generated by `python -m benchmarks.report` from benchmarks/results/*.json; do not edit by hand -->", ""]
     lines += quick_banner([overhead, scaling])
     lines += ["The training loop should add nothing measurable to a hand-written PyTorch loop of the same model "
-              "(the design goal for speed). This page measures that for every built-in objective, and how the "
+              "(the design goal for speed). This page measures that for representative objectives of each built-in "
+              "plugin, and how the "
               "step time grows with the number of conditions and the batch size.", "",
               "Reproduce (from the repository root; about 30 minutes on 2 quiet CPU cores, torch 2.x):", "",
               "```", FULL_COMMANDS, "```", "",
