@@ -54,7 +54,7 @@ def read_raw_config(config_or_preset: Any, resume: str | Path | None) -> tuple[d
 def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = None, overrides: Sequence[str] = (),
                    out: str | Path | None = None, *, resume: str | Path | None = None, force: bool = False,
                    log: Callable[..., None] = print, run_dir: str | Path | None = None,
-                   source: str | None = None) -> dict[str, Any]:
+                   source: str | None = None, evaluate: Callable | None = None) -> dict[str, Any]:
     """Parse, build and train one experiment; return the training summary (``step``, ``losses``, ``run_dir``,
     ``interrupted``).
 
@@ -64,7 +64,8 @@ def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = Non
     ``resume``: a run directory to continue from its newest checkpoint; ``force``: resume with a changed config or
     overwrite a run directory. ``run.eval_every`` evaluates during training as the command does. ``run_dir``: train
     in this folder instead of ``out/run.name`` (a seed of a group, :mod:`condgan.groups`); ``source``: how errors
-    name the config.
+    name the config; ``evaluate(exp, generator, step) -> dict``: the in-training evaluation ``run.eval_every`` calls,
+    instead of the configured metrics (:mod:`condgan.experiments` passes a reproduction's own).
     """
     from .build import build_experiment
     from .config import apply_overrides, parse_config
@@ -81,8 +82,7 @@ def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = Non
     exp = build_experiment(cfg, comps)
     if run_dir is None:
         run_dir = resume if resume is not None else Path(cfg.run.out_dir) / cfg.run.name
-    evaluate = None
-    if cfg.run.eval_every:
+    if evaluate is None and cfg.run.eval_every:
         from .evaluation.during_training import make_evaluator
 
         evaluate = make_evaluator(exp, cfg.run.eval_metrics, cfg.run.eval_samples)

@@ -14,18 +14,15 @@ checkpoints and the command exits 130.
 ``condgan plot <group>`` draws the mean curve with that interval as a band (:func:`group_curve`).
 
 This interval describes the *training* noise (which seed), unlike the per-run intervals of ``condgan evaluate``,
-which describe the evaluation noise. The reproductions still run their own seed loops; they are to move to
-:func:`train_group`.
+which describe the evaluation noise. A group is one arm of the experiment harness (:mod:`condgan.experiments`),
+which the reproductions use for their arms and seeds.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import multiprocessing
-import os
 import re
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -70,50 +67,26 @@ def seed_runs(group: str | Path) -> list[tuple[int, Path]]:
     return [(s, seed_dir(group, s)) for s in seeds if (seed_dir(group, s) / "config.json").exists()]
 
 
-def _finished(run_dir: Path, steps: int) -> bool:
-    from .checkpoint import list_checkpoints
-
-    done = list_checkpoints(run_dir / "checkpoints")
-    return bool(done) and int(re.match(r"step_(\d+)", done[-1].name).group(1)) >= steps
-
-
-def _train_seed(raw: dict, source: str, seed: int, run_dir: str, resume: bool, force: bool) -> dict[str, Any]:
-    """One seed, in a worker process: build and train; a stop becomes TrainingInterrupted (StoppablePool)."""
-    from .experiment import run_experiment
-    from .interrupts import raise_if_interrupted
-
-    try:
-        summary = run_experiment(raw, run_dir=run_dir, resume=run_dir if resume else None, force=force,
-                                 source=f"{source} (seed {seed})", log=lambda *a, **k: None)
-    except CondganError as exc:  # plain CondganError: a ConfigError's constructor does not survive pickling
-        raise CondganError(f"seed {seed} ({run_dir}): {exc}") from None
-    return raise_if_interrupted({**summary, "seed": seed})
-
-
 def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *, source: str = "<config>",
                 workers: int | None = None, resume: bool = False, force: bool = False,
                 progress: bool | None = None) -> list[dict[str, Any]]:
-    """Train ``raw`` (a config as read from TOML, overrides applied) once per seed under ``group/seed-<s>/``.
+    """Train ``raw`` (a config as read from TOML, overrides applied) once per seed under ``group/seed-<s>/``: one
+    arm of the experiment harness (:mod:`condgan.experiments`), without records.
 
-    ``workers`` processes (default: the cores, at most one per seed). With ``resume``, seeds whose newest checkpoint
-    is at ``run.steps`` are skipped and the others resume (or start, when they have no checkpoint). Returns the
-    summaries (``seed``, ``step``, ``run_dir``, ``skipped``), in seed order. A signal raises
+    ``workers`` processes (default: the cores, at most one per seed; 1: in this process). With ``resume``, seeds
+    whose newest checkpoint is at ``run.steps`` are skipped and the others resume (or start, when they have no
+    checkpoint). Returns the summaries (``seed``, ``step``, ``run_dir``, ``skipped``), in seed order. A signal raises
     :class:`~condgan.interrupts.TrainingInterrupted` once every running seed has checkpointed. ``progress``: one
     line on stderr with the runs done and an ETA (default: ``run.progress``; off when stderr is not a terminal).
     """
-    from concurrent.futures import as_completed
-
-    from tqdm.auto import tqdm
-
-    from .interrupts import StoppablePool
+    from .experiments import Arm, RunPool, has_checkpoint, plan
 
     group = Path(group)
     seeds = list(seeds)
     if not seeds:
         raise ConfigError([("--seeds", "no seeds given")])
     run = raw.setdefault("run", {})
-    steps = int(run.get("steps", 1000))
-    if not resume and not force and any(_has_checkpoint(seed_dir(group, s)) for s in seeds):
+    if not resume and not force and any(has_checkpoint(seed_dir(group, s)) for s in seeds):
         from .errors import CheckpointError
 
         raise CheckpointError(f"{group} already holds runs of these seeds; resume the group with --resume {group}, "
@@ -122,39 +95,18 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
     # the latest config and seeds: what a later --resume of the group reads
     atomic_write_text(group / GROUP_FILE, json.dumps({"seeds": seeds, "source": source, "config": raw}, indent=2,
                                                      default=str) + "\n")
-    tasks, summaries = [], {}
-    for s in seeds:
-        d = seed_dir(group, s)
-        if resume and _finished(d, steps):
-            summaries[s] = {"seed": s, "step": steps, "run_dir": str(d), "skipped": True, "interrupted": False}
-            continue
-        one = copy.deepcopy(raw)
-        one["run"]["seed"] = s
-        one["run"]["progress"] = False  # one line for the group instead
-        if not one["run"].get("threads"):
-            one["run"]["threads"] = 1  # workers side by side: one torch thread each unless the config says
-        tasks.append((one, s, str(d), resume and (d / "config.json").exists() and _has_checkpoint(d)))
+    one = copy.deepcopy(raw)
+    if not one["run"].get("threads"):
+        one["run"]["threads"] = 1  # workers side by side: one torch thread each unless the config says
+    runs = plan([Arm(source, one, seeds=seeds)], group, run_name="seed-{seed}")
     show = run.get("progress", True) if progress is None else progress
-    bar = tqdm(total=len(seeds), initial=len(summaries), desc=f"{group.name}: runs", unit="run", file=sys.stderr,
-               dynamic_ncols=True, disable=None if show else True)
-    try:
-        if tasks:
-            n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-            with StoppablePool(n, multiprocessing.get_context("spawn")) as pool:
-                futures = [pool.submit(_train_seed, one, source, s, d, res, force) for one, s, d, res in tasks]
-                for fut in as_completed(futures):
-                    out = fut.result()
-                    summaries[out["seed"]] = {**out, "skipped": False}
-                    bar.update(1)
-    finally:
-        bar.close()
-    return [summaries[s] for s in seeds]
-
-
-def _has_checkpoint(run_dir: Path) -> bool:
-    from .checkpoint import list_checkpoints
-
-    return bool(list_checkpoints(run_dir / "checkpoints"))
+    summaries = []
+    with RunPool(runs, workers=workers, threads=None, progress=show, desc=f"{group.name}: runs", resume=resume,
+                 force=force, restart_changed=False) as pool:
+        for r, _ in pool:
+            summaries.append({"step": r.steps, "run_dir": str(r.run_dir), "interrupted": False, **(r.summary or {}),
+                              "seed": r.seed, "skipped": not r.trained})
+    return summaries
 
 
 # -- results over seeds --------------------------------------------------------------------------------------------
