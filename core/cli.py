@@ -48,7 +48,7 @@ def cmd_train(args) -> int:
 def _train_group(args) -> int:
     """``--seeds``: one run per seed in worker processes (condgan.groups); ``--resume GROUP`` finishes a group."""
     from .config import apply_overrides, read_config
-    from .experiment import read_raw_config
+    from .experiment import read_raw_config, run_dir_of
     from .groups import parse_seeds, train_group
 
     if args.resume:
@@ -64,8 +64,7 @@ def _train_group(args) -> int:
     raw = apply_overrides(raw, args.set or [])
     if args.out:
         raw.setdefault("run", {})["out_dir"] = args.out
-    run = raw.setdefault("run", {})
-    group = Path(args.resume) if args.resume else Path(run.get("out_dir", "runs")) / run.get("name", "run")
+    group = Path(args.resume) if args.resume else run_dir_of(raw)
     summaries = train_group(raw, seeds, group, source=source, workers=args.workers, resume=bool(args.resume),
                             force=args.force)
     trained = [s["seed"] for s in summaries if not s.get("skipped")]

@@ -51,6 +51,17 @@ def read_raw_config(config_or_preset: Any, resume: str | Path | None) -> tuple[d
     return preset_raw(text), f"preset {text}"
 
 
+def run_dir_of(raw: Mapping[str, Any], out: str | Path | None = None) -> Path:
+    """``out_dir/name`` of a raw config (``out`` replaces ``run.out_dir``), with :class:`~condgan.config.RunParams`'s
+    defaults for what it does not set: where ``condgan train`` puts the run (or a seed group)."""
+    import attrs
+
+    from .config import RunParams
+
+    fields, run = attrs.fields(RunParams), raw.get("run", {})
+    return Path(out if out is not None else run.get("out_dir", fields.out_dir.default)) / run.get("name", fields.name.default)
+
+
 def run_experiment(config_or_preset: str | Path | Mapping[str, Any] | None = None, overrides: Sequence[str] = (),
                    out: str | Path | None = None, *, resume: str | Path | None = None, force: bool = False,
                    log: Callable[..., None] = print, run_dir: str | Path | None = None,

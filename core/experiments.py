@@ -47,8 +47,6 @@ import attrs
 
 #: the file in each run directory where the harness keeps the config a run was trained from and its training time
 RUN_FILE = "harness.json"
-#: ``run.steps`` when a config does not set it (:class:`condgan.config.RunConfig`)
-DEFAULT_STEPS = 1000
 
 
 def _tuple(v) -> tuple:
@@ -115,7 +113,7 @@ class Run:
 
     @property
     def steps(self) -> int:
-        return int(self.raw["run"].get("steps", DEFAULT_STEPS))
+        return _steps(self.raw)
 
     def load(self, use_ema: bool = True):
         """``(exp, generator)`` of the finished run: its saved config and newest checkpoint (the generator holds
@@ -138,6 +136,13 @@ class Run:
         return build_dataset(self.config())
 
 
+def _steps(raw: Mapping[str, Any]) -> int:
+    """``run.steps``, or :class:`condgan.config.RunParams`' default when the config does not set it."""
+    from .config import RunParams
+
+    return int(raw.get("run", {}).get("steps", attrs.fields(RunParams).steps.default))
+
+
 def plan(arms: Sequence[Arm], root: str | Path, *, overrides: Sequence[str] = (), run_name: str = "{arm}_s{seed}",
          records: str | Path | None = None, record_name: str = "{arm}_s{seed}.json") -> list[Run]:
     """The runs of ``arms`` in order (arm by arm, seed by seed). Each run's config: the arm's config, the arm's
@@ -154,7 +159,7 @@ def plan(arms: Sequence[Arm], root: str | Path, *, overrides: Sequence[str] = ()
         base = apply_overrides(base, [*arm.overrides, *overrides])
         base.setdefault("run", {})
         for seed in arm.seeds:
-            names = {"arm": arm.name, "seed": seed, "steps": base["run"].get("steps", DEFAULT_STEPS)}
+            names = {"arm": arm.name, "seed": seed, "steps": _steps(base)}
             name = run_name.format(**names)
             if name in seen:
                 raise ValueError(f"two runs share the run directory {root / name}; give the arms distinct names "

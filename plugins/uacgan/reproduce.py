@@ -13,22 +13,20 @@ Environment knobs (for splitting the work over processes; the page is written fr
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import sys
 import time
-import tomllib
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from condgan.experiments import Arm, has_checkpoint, load_records, mean_std, plan, pm, run_arms
+
 METHODS = {"ac_gan": "AC-GAN", "tac_gan": "TAC-GAN", "uac_gan": "UAC-GAN"}
 #: ablations run only when named in UACGAN_MOG_METHODS: name -> (label, base preset, overrides)
 ABLATIONS = {
-    "uac_gan_clip": ("UAC-GAN + adaptive clipping (MoG script)", "uac_gan", {"objective": {"adaptive_clip": True}}),
+    "uac_gan_clip": ("UAC-GAN + adaptive clipping (MoG script)", "uac_gan", ("objective.adaptive_clip=true",)),
 }
 ROWS = ["Class_0", "Class_1", "Class_2", "Marginal"]
 #: UAC-GAN Table 1 (mean ± std), MMD², lower is better
@@ -47,39 +45,26 @@ QUICK_STEPS, QUICK_SEEDS = 300, 2
 EVAL_PER_CLASS = 10_000
 
 
-def preset_raw(method: str) -> dict:
-    """The preset of ``method`` (or of an ablation's base preset, with its overrides applied)."""
-    if method in ABLATIONS:
-        _, base, overrides = ABLATIONS[method]
-        raw = preset_raw(base)
-        for table, values in overrides.items():
-            raw[table].update(values)
-        return raw
-    return tomllib.loads((files(__package__) / "presets" / f"mog_{method}.toml").read_text())
-
-
 def label(method: str) -> str:
     return METHODS.get(method) or ABLATIONS[method][0]
 
 
-def run_one(method: str, seed: int, steps: int, run_root: Path, components, dataset=None) -> dict:
-    """Train one run and evaluate it; returns the MMD² per class and marginal plus timing."""
-    from condgan.build import build_experiment
-    from condgan.config import parse_config
-    from condgan.interrupts import raise_if_interrupted
-    from condgan.train import train
+def arms(methods, seeds) -> list[Arm]:
+    """One arm per method (its preset ``uacgan.mog_<method>``; an ablation: its base preset with its overrides)."""
+    out = []
+    for m in methods:
+        base, extra = (ABLATIONS[m][1], ABLATIONS[m][2]) if m in ABLATIONS else (m, ())
+        out.append(Arm(m, f"uacgan.mog_{base}", extra, seeds=seeds, label=label(m)))
+    return out
 
-    raw = preset_raw(method)
-    raw["run"].update(seed=seed, steps=steps, name=f"{method}_s{seed}", out_dir=str(run_root), progress=False,
-                      log_every=max(1, steps // 20), device="cpu", g_every=REPRO_G_EVERY)
-    cfg = parse_config(raw, components, source=f"preset uacgan.mog_{method}")
-    exp = build_experiment(cfg, components, device=torch.device("cpu"), dataset=dataset)
-    t0 = time.perf_counter()
-    raise_if_interrupted(train(exp, run_root / f"{method}_s{seed}", log=lambda *a, **k: None, force=True))
-    train_s = time.perf_counter() - t0
-    gen_x, gen_y = generate(exp, EVAL_PER_CLASS, seed)
-    mmd = evaluate_mmd(gen_x, gen_y, exp.dataset.x[:, 0], exp.dataset.y[:, 0], seed)
-    return {"method": method, "seed": seed, "steps": steps, "train_s": round(train_s, 1), "mmd": mmd,
+
+def score(run) -> dict:
+    """The protocol's MMD² of one trained run (its raw generator), per class and marginal, and its class moments."""
+    exp, _ = run.load(use_ema=False)
+    data = run.dataset()
+    gen_x, gen_y = generate(exp, EVAL_PER_CLASS, run.seed)
+    mmd = evaluate_mmd(gen_x, gen_y, data.x[:, 0], data.y[:, 0], run.seed)
+    return {"method": run.arm.name, "seed": run.seed, "steps": run.steps, "train_s": round(run.train_s, 1), "mmd": mmd,
             "gen_moments": [[float(gen_x[gen_y == k].mean()), float(gen_x[gen_y == k].std())] for k in range(3)]}
 
 
@@ -147,16 +132,9 @@ def density_figure(samples: dict[str, tuple[torch.Tensor, torch.Tensor]], real_x
     return path
 
 
-def _fmt(mean: float, std: float) -> str:
-    return f"{mean:.3f} ± {std:.3f}"
-
-
 def _stats(runs: list[dict], method: str) -> list[tuple[float, float]] | None:
-    vals = np.array([r["mmd"] for r in runs if r["method"] == method])
-    if len(vals) == 0:
-        return None
-    std = vals.std(axis=0, ddof=1) if len(vals) > 1 else np.zeros(4)
-    return [(float(vals[:, j].mean()), float(std[j])) for j in range(4)]
+    vals = [r["mmd"] for r in runs if r["method"] == method]
+    return [mean_std([v[j] for v in vals]) for j in range(4)] if vals else None
 
 
 def write_page(out_dir: Path, runs: list[dict], steps: int, seeds: int, quick: bool, figure: str | None,
@@ -204,16 +182,16 @@ def write_page(out_dir: Path, runs: list[dict], steps: int, seeds: int, quick: b
         "|---|" + "---|" * 7,
     ]
     for j, row in enumerate(ROWS):
-        ours = [(_fmt(*stats[m][j]) if stats[m] else "–") for m in METHODS]
-        paper = [_fmt(*PAPER[m][j]) for m in METHODS]
-        lines.append(f"| {row} | " + " | ".join(ours) + " | " + " | ".join(paper) + f" | {_fmt(*NOISE_FLOOR[j])} |")
+        ours = [(pm(*stats[m][j]) if stats[m] else "–") for m in METHODS]
+        paper = [pm(*PAPER[m][j]) for m in METHODS]
+        lines.append(f"| {row} | " + " | ".join(ours) + " | " + " | ".join(paper) + f" | {pm(*NOISE_FLOOR[j])} |")
     ablations = [a for a in ABLATIONS if any(r["method"] == a for r in runs)]
     if ablations:
         lines += ["", "Ablations (same protocol; not in the paper):", "",
                   "| | " + " | ".join(f"{label(a)} (n = {sum(r['method'] == a for r in runs)})" for a in ablations) + " |",
                   "|---|" + "---|" * len(ablations)]
         for j, row in enumerate(ROWS):
-            lines.append(f"| {row} | " + " | ".join(_fmt(*_stats(runs, a)[j]) for a in ablations) + " |")
+            lines.append(f"| {row} | " + " | ".join(pm(*_stats(runs, a)[j]) for a in ablations) + " |")
     lines += ["", "Medians over seeds (robust to one diverged run):", "",
               "| | " + " | ".join(METHODS[m] for m in medians) + " |", "|---|" + "---|" * len(medians)]
     for j, row in enumerate(ROWS):
@@ -265,61 +243,32 @@ def shape_checks(stats, medians) -> list[str]:
 
 
 def reproduce_mog(out_dir: Path, quick: bool) -> Path:
-    from condgan.build import build_dataset
-    from condgan.config import parse_config
-    from condgan.plugin_manager import get_components
-
     torch.set_num_threads(1)
     out_dir = Path(out_dir)
     steps = int(os.environ.get("UACGAN_MOG_STEPS", QUICK_STEPS if quick else FULL_STEPS))
     seeds = int(os.environ.get("UACGAN_MOG_SEEDS", QUICK_SEEDS if quick else FULL_SEEDS))
     methods = [m for m in os.environ.get("UACGAN_MOG_METHODS", ",".join(METHODS)).split(",") if m]
     fig_dir = out_dir / "uacgan"
-    fig_dir.mkdir(parents=True, exist_ok=True)
     record_dir = fig_dir / ("runs_quick" if quick else "runs")
-    record_dir.mkdir(exist_ok=True)
-    components = get_components()
-    cfg = parse_config(preset_raw("ac_gan"), components)
-    dataset = build_dataset(cfg)
     run_root = Path("runs") / ("uacgan-mog-quick" if quick else "uacgan-mog")
+    overrides = [f"run.steps={steps}", f"run.log_every={max(1, steps // 20)}", "run.device=cpu",
+                 f"run.g_every={REPRO_G_EVERY}"]
     t0 = time.perf_counter()
-    for seed in range(int(os.environ.get("UACGAN_MOG_SEED_OFFSET", 0)), seeds):
-        for method in methods:
-            path = record_dir / f"{method}_s{seed}_{steps}.json"
-            if path.exists():
-                continue
-            res = run_one(method, seed, steps, run_root, components, dataset)
-            print(f"uacgan.mog: {method} seed {seed}: MMD² {['%.3f' % v for v in res['mmd']]} "
-                  f"({res['train_s']:.0f} s)", file=sys.stderr, flush=True)
-            path.write_text(json.dumps(res, indent=1))
-    runs = [json.loads(p.read_text()) for p in sorted(record_dir.glob(f"*_{steps}.json"))]
-    runs = [r for r in runs if r["seed"] < seeds]
+    run_arms(arms(methods, range(int(os.environ.get("UACGAN_MOG_SEED_OFFSET", 0)), seeds)), run_root,
+             evaluate=score, records=record_dir, record_name="{arm}_s{seed}_{steps}.json", overrides=overrides,
+             workers=int(os.environ.get("CONDGAN_WORKERS", "2")),
+             log=lambda run, r: print(f"uacgan.mog: {r['method']} seed {r['seed']}: MMD² "
+                                      f"{['%.3f' % v for v in r['mmd']]} ({r['train_s']:.0f} s)", file=sys.stderr,
+                                      flush=True))
+    runs = [r for r in load_records(record_dir, f"*_{steps}.json") if r["seed"] < seeds]
     if os.environ.get("UACGAN_MOG_NO_PAGE"):
         return record_dir
-    figure = None
-    samples = {}
-    for method in METHODS:
-        run_dir = run_root / f"{method}_s0"
-        if (run_dir / "checkpoints").exists():
-            samples[method] = _load_samples(method, run_dir, components, dataset, steps)
+    figure, samples, data = None, {}, None
+    for run in plan(arms(METHODS, (0,)), run_root, overrides=overrides):  # seed 0 of each method, when trained
+        if has_checkpoint(run.run_dir):
+            samples[run.arm.name] = generate(run.load(use_ema=False)[0], EVAL_PER_CLASS, 0)
+            data = data or run.dataset()
     if samples:
         figure = "densities.png"
-        density_figure(samples, dataset.x[:, 0], dataset.y[:, 0], fig_dir / figure)
+        density_figure(samples, data.x[:, 0], data.y[:, 0], fig_dir / figure)
     return write_page(out_dir, runs, steps, seeds, quick, figure, time.perf_counter() - t0)
-
-
-def _load_samples(method: str, run_dir: Path, components, dataset, steps: int):
-    """Rebuild seed 0's experiment, load its last checkpoint and draw the evaluation samples."""
-    from condgan.build import build_experiment
-    from condgan.checkpoint import load_latest
-    from condgan.config import parse_config
-
-    raw = preset_raw(method)
-    raw["run"].update(seed=0, steps=steps, device="cpu", g_every=REPRO_G_EVERY)
-    exp = build_experiment(parse_config(raw, components), components, device=torch.device("cpu"), dataset=dataset)
-    state, _ = load_latest(run_dir / "checkpoints", map_location="cpu", log=lambda *a, **k: None)
-    exp.models.generator.load_state_dict(state["models"]["generator"])
-    return generate(exp, EVAL_PER_CLASS, 0)
-
-
-math  # noqa: B018
