@@ -71,6 +71,14 @@ class Arm:
         return self.label or self.name
 
 
+def preset_raw(name: str) -> dict[str, Any]:
+    """The config dict of the registered preset ``name``, to edit before it becomes an arm's ``config`` (when
+    overrides cannot say it, e.g. replacing a whole table)."""
+    from .experiment import preset_raw as read
+
+    return read(name)
+
+
 def sweep(base: Arm, key: str, values: Iterable[Any], name: str = "{name}_{value}", label: str | None = None) -> list[Arm]:
     """One arm per value of the config key ``key`` (``TABLE.KEY``), each a copy of ``base`` with the override
     ``key=value`` added. ``name`` / ``label`` are format strings with ``{name}`` (the base's), ``{key}`` and

@@ -20,16 +20,20 @@ Runs go in parallel single-thread processes (``workers``, 2 by default). ``quick
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import time
 from pathlib import Path
 
+from condgan.experiments import Arm, preset_raw, run_arms
+
 TRUE_PROBS = (0.1, 0.2, 0.3, 0.4)
 SWEEP = (0.0, 1.0, 10.0, 100.0)
 SEEDS = tuple(range(8))
 PRESET = "cgpgan_clusters.toml"
+PRESET_NAME = "cgpgan.cgpgan_clusters"
 
 
 def _preset_path() -> str:
@@ -88,33 +92,20 @@ def assignment(fake, labels, keep: list[int], centers, purity: float = 0.9) -> t
     return ok, table
 
 
-def run_one(spec: dict, root: str, fig_dir: str) -> dict:
-    """Train one run in this process (single thread), then evaluate it with :func:`evaluate_run`."""
-    import torch
+def arms(specs: list[dict]) -> list[Arm]:
+    """The harness's arms: one per spec, its seed in its overrides and its run directory named after it."""
+    return [Arm(sp["name"], _infogan_raw(preset_raw(PRESET_NAME)) if sp.get("infogan") else PRESET_NAME,
+                sp["overrides"], seeds=(sp.get("seed", 0),), info=sp) for sp in specs]
 
-    torch.set_num_threads(1)
-    from condgan.build import build_experiment
-    from condgan.config import apply_overrides, parse_config, read_config
-    from condgan.interrupts import raise_if_interrupted
-    from condgan.plugin_manager import get_components
-    from condgan.train import train
 
-    comps = get_components()
-    raw = read_config(_preset_path())
-    if spec.get("infogan"):
-        raw = _infogan_raw(raw)
-    raw = apply_overrides(raw, spec["overrides"] + ["run.progress=false", f"run.name={spec['name']}"])
-    cfg = parse_config(raw, comps, source=f"preset cgpgan.cgpgan_clusters ({spec['name']})")
-    exp = build_experiment(cfg, comps, device=torch.device("cpu"))
-    run_dir = Path(root) / spec["name"]
-    t0 = time.perf_counter()
-    raise_if_interrupted(train(exp, run_dir, force=True, log=lambda *a, **k: None))
-    return evaluate_run(spec, run_dir, fig_dir, seconds=time.perf_counter() - t0)
+def score(run, fig_dir: str) -> dict:
+    """The harness's evaluate: :func:`evaluate_run` of one trained run, in the worker."""
+    return evaluate_run(dict(run.arm.info), run.run_dir, fig_dir, seconds=run.train_s)
 
 
 def evaluate_run(spec: dict, run_dir: Path, fig_dir: str, seconds: float | None = None) -> dict:
     """Evaluate a finished run directory: final P(C), scatter plot of the EMA generator, success criteria, cluster
-    accuracy and NMI of Q on the held-out points. Works on any run made by :func:`run_one`."""
+    accuracy and NMI of Q on the held-out points. Works on any run of :func:`arms`."""
     import csv
 
     import torch
@@ -241,32 +232,19 @@ def entropy_figure(results: list[dict], path: Path) -> None:
 
 
 def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, log=print) -> Path:
-    """Run every setting, then write ``out_dir/cgpgan.md`` and figures under ``out_dir/cgpgan/``."""
-    import multiprocessing as mp
-
-    from condgan.interrupts import StoppablePool
-
+    """Run every setting (finished runs and records are reused), then write ``out_dir/cgpgan.md`` and figures under
+    ``out_dir/cgpgan/``; one JSON record per run in ``out_dir/cgpgan/runs[_quick]/``."""
     out_dir = Path(out_dir)
     fig_dir = out_dir / "cgpgan"
     fig_dir.mkdir(parents=True, exist_ok=True)
     root = Path(os.environ.get("CONDGAN_RUNS", "runs")) / ("cgpgan-clusters-quick" if quick else "cgpgan-clusters")
-    specs = run_specs(quick)
-    workers = workers or int(os.environ.get("CONDGAN_WORKERS", "2"))
     t0 = time.perf_counter()
-    results = []
-    if workers <= 1:
-        for s in specs:
-            results.append(run_one(s, str(root), str(fig_dir)))
-            log(f"cgpgan: {s['name']} P(C)={results[-1]['kept']} ({results[-1]['seconds']:.0f}s)", file=sys.stderr)
-    else:
-        # StoppablePool: a signal reaches the workers' train() and no worker starts another run
-        with StoppablePool(workers, mp.get_context("spawn")) as pool:
-            futures = [pool.submit(run_one, s, str(root), str(fig_dir)) for s in specs]
-            for s, f in zip(specs, futures):
-                results.append(f.result())
-                log(f"cgpgan: {s['name']} P(C)={results[-1]['kept']} ({results[-1]['seconds']:.0f}s)", file=sys.stderr)
-    wall = time.perf_counter() - t0
-    return write_results(results, out_dir, quick, wall)
+    results = run_arms(arms(run_specs(quick)), root, evaluate=functools.partial(score, fig_dir=str(fig_dir)),
+                       records=fig_dir / ("runs_quick" if quick else "runs"), run_name="{arm}",
+                       record_name="{arm}_{steps}.json", workers=workers or int(os.environ.get("CONDGAN_WORKERS", "2")),
+                       log=lambda run, r: log(f"cgpgan: {r['name']} P(C)={r['kept']} ({r['seconds']:.0f}s)",
+                                              file=sys.stderr))
+    return write_results(results, out_dir, quick, time.perf_counter() - t0)
 
 
 def write_results(results: list[dict], out_dir: Path, quick: bool, wall: float, note: str = "") -> Path:
