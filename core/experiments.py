@@ -130,18 +130,21 @@ class Run:
 
         return load_run(self.run_dir, device="cpu", use_ema=use_ema)[:2]
 
-    def config(self):
-        """The parsed config (:class:`condgan.config.ExperimentConfig`) of the run."""
-        from .config import parse_config
-        from .plugin_manager import get_components
-
-        return parse_config(self.raw, get_components(), source=f"{self.arm.name} (seed {self.seed})")
-
     def dataset(self):
         """The run's dataset, built from its config (training split; ``.test`` the held-out one)."""
-        from .build import build_dataset
+        return dataset(self.raw)
 
-        return build_dataset(self.config())
+
+def dataset(config: Any, overrides: Sequence[str] = ()):
+    """The dataset that ``config`` (a preset name, a TOML file or a config dict) with ``overrides`` trains on, built
+    as training builds it: the training split, ``.test`` the held-out one."""
+    from .build import build_dataset
+    from .config import apply_overrides, parse_config
+    from .experiment import read_raw_config
+    from .plugin_manager import get_components
+
+    raw, source = read_raw_config(config, None)
+    return build_dataset(parse_config(apply_overrides(raw, list(overrides)), get_components(), source=source))
 
 
 def _steps(raw: Mapping[str, Any]) -> int:

@@ -16,7 +16,6 @@ sample grids to ``out_dir/amgan/``; run directories to
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from condgan.evaluation import scores as S
+from condgan.experiments import Arm, RunPool, dataset, plan
 
 from .msssim import intra_class_ms_ssim
 
@@ -102,73 +102,22 @@ def probs_of(clf: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.softmax(clf(b), -1) for b in x.split(500)]).double()
 
 
-def _preset(name: str) -> dict:
-    import tomllib
-
-    from condgan.plugin_manager import get_components
-
-    entry = get_components().get("presets", name)
-    return tomllib.loads(entry.factory.read_text())
-
-
 def _steps(setting: Setting, quick: bool) -> int:
     return 60 if quick else setting.steps
 
 
-def _arm_config(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool) -> tuple[str, dict, int]:
-    from condgan.config import apply_overrides
-
-    steps = _steps(setting, quick)
-    run_name = f"{setting.dataset}_{obj}_{labeling}"
-    raw = apply_overrides(_preset(f"amgan.{run_name}"), [
-        f"run.steps={steps}", f"run.seed={setting.seed}", f"run.name={run_name}", "run.sample_every=0",
-        "run.checkpoint_every=0", "run.log_every=50", "run.progress=false", "run.device=cpu",
-        f"generator.channels={setting.channels}", f"discriminator.channels={setting.channels}", *setting.overrides])
-    raw.setdefault("run", {})["out_dir"] = str(runs)
-    return run_name, raw, steps
+def arms(setting: Setting) -> list[Arm]:
+    """The ten arms: five objectives under each labeling, presets ``amgan.<dataset>_<objective>_<labeling>``."""
+    return [Arm(f"{setting.dataset}_{obj}_{lab}", f"amgan.{setting.dataset}_{obj}_{lab}", seeds=(setting.seed,),
+                label=label, info={"labeling": lab, "objective": obj})
+            for lab in setting.labelings for obj, label in MODELS]
 
 
-def _finished(run_dir: Path, steps: int) -> bool:
-    """A run of this reproduction that reached ``steps`` (its final checkpoint is there): reused, not retrained."""
-    from condgan.checkpoint import NAME, list_checkpoints
-
-    ckpts = list_checkpoints(run_dir / "checkpoints")
-    return bool(ckpts) and int(NAME.match(ckpts[-1].name).group(1)) == steps
-
-
-def train_one(setting: Setting, obj: str, labeling: str, runs: Path, quick: bool) -> tuple[str, float]:
-    """Train one model (one thread) unless a finished run is already on disk; return its run directory and the
-    training seconds (0 when reused). Runs in a worker process of :func:`run`."""
-    from condgan.build import build_experiment
-    from condgan.checkpoint import list_checkpoints
-    from condgan.config import parse_config
-    from condgan.interrupts import raise_if_interrupted
-    from condgan.plugin_manager import get_components, get_plugin_manager
-    from condgan.train import train
-
-    torch.set_num_threads(1)
-    run_name, raw, steps = _arm_config(setting, obj, labeling, runs, quick)
-    run_dir = runs / run_name
-    timing = run_dir / "reproduce_seconds.json"
-    if _finished(run_dir, steps):
-        return str(run_dir), json.loads(timing.read_text())["seconds"] if timing.exists() else 0.0
-    comps = get_components()
-    exp = build_experiment(parse_config(raw, comps, source=f"reproduce {run_name}"), comps)
-    # a run stopped by a signal continues from its checkpoint (bit-exact); a changed config is refused then
-    partial = bool(list_checkpoints(run_dir / "checkpoints"))
-    t0 = time.perf_counter()
-    raise_if_interrupted(train(exp, run_dir, versions=get_plugin_manager().versions(), resume=partial,
-                               force=not partial, log=lambda *a, **k: None))  # a signal stops the whole reproduction
-    secs = time.perf_counter() - t0
-    timing.write_text(json.dumps({"seconds": secs}))
-    return str(run_dir), secs
-
-
-def load_trained(run_dir: str):
-    """The trained experiment of one arm with the raw (not EMA) generator weights, as trained."""
-    from condgan.sampling import load_run
-
-    return load_run(Path(run_dir), device="cpu", use_ema=False)[0]
+def common_overrides(setting: Setting, quick: bool) -> list[str]:
+    """What every arm shares: the steps, one thread on the CPU, no sample grids or interim checkpoints, the widths."""
+    return [f"run.steps={_steps(setting, quick)}", "run.sample_every=0", "run.checkpoint_every=0", "run.log_every=50",
+            "run.device=cpu", f"generator.channels={setting.channels}", f"discriminator.channels={setting.channels}",
+            *setting.overrides]
 
 
 @torch.no_grad()
@@ -204,16 +153,6 @@ def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, labeling: str, n: in
             "class_counts": [int(c) for c in counts], "ms_ssim_per_class": [round(float(v), 4) for v in per_class]}
 
 
-class _InProcess:
-    """A deferred call with a ``Future``'s ``result()``: the arms trained one after another (``workers`` = 1)."""
-
-    def __init__(self, fn, *args):
-        self.fn, self.args = fn, args
-
-    def result(self):
-        return self.fn(*self.args)
-
-
 def classifier_for(ds, setting: Setting, runs: Path, quick: bool) -> tuple[EvalCNN, float]:
     """The evaluation classifier C, trained once per dataset and seed and kept beside the runs (weights only)."""
     path = runs / f"classifier_{setting.dataset}_seed{setting.seed}{'_quick' if quick else ''}.pt"
@@ -230,11 +169,9 @@ def classifier_for(ds, setting: Setting, runs: Path, quick: bool) -> tuple[EvalC
 
 def run(setting: Setting, out_dir: Path, quick: bool, name: str, workers: int | None = None) -> Path:
     """Train the ten models in ``workers`` single-thread processes (``$CONDGAN_WORKERS``, 2 by default) while this
-    process trains C, then score each model as its run finishes. Finished runs on disk are reused."""
-    import multiprocessing as mp
+    process trains C, then score each model as its run finishes. Finished runs on disk are reused; a stopped run
+    resumes from its checkpoint."""
     import os
-
-    from condgan.interrupts import StoppablePool
 
     torch.set_num_threads(1)
     t_start = time.perf_counter()
@@ -243,24 +180,13 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str, workers: int | 
     fig_dir.mkdir(parents=True, exist_ok=True)
     runs = Path(os.environ.get("CONDGAN_RUNS", "runs")) / ("amgan_reproduce_quick" if quick else "amgan_reproduce")
     workers = workers or int(os.environ.get("CONDGAN_WORKERS", "2"))
-    with contextlib.ExitStack() as stack:
-        if workers > 1:
-            pool = stack.enter_context(StoppablePool(workers, mp.get_context("spawn")))
-            futures = {(lab, obj): pool.submit(train_one, setting, obj, lab, runs, quick)
-                       for lab in setting.labelings for obj, _ in MODELS}
-        else:
-            futures = {(lab, obj): _InProcess(train_one, setting, obj, lab, runs, quick)
-                       for lab in setting.labelings for obj, _ in MODELS}
-        return _score(setting, out_dir, fig_dir, runs, quick, name, futures, workers, t_start)
+    todo = plan(arms(setting), runs, overrides=common_overrides(setting, quick), run_name="{arm}")
+    with RunPool(todo, workers=workers) as pool:
+        return _score(setting, out_dir, fig_dir, runs, quick, name, pool, workers, t_start)
 
 
-def _score(setting, out_dir, fig_dir, runs, quick, name, futures, workers, t_start) -> Path:
-    from condgan.build import build_dataset
-    from condgan.config import apply_overrides, parse_config
-    from condgan.plugin_manager import get_components
-
-    raw = apply_overrides(_preset(f"amgan.{setting.dataset}_am_gan_dynamic"), list(setting.overrides))
-    ds = build_dataset(parse_config(raw, get_components()))
+def _score(setting, out_dir, fig_dir, runs, quick, name, pool, workers, t_start) -> Path:
+    ds = dataset(f"amgan.{setting.dataset}_am_gan_dynamic", setting.overrides)
     clf, acc = classifier_for(ds, setting, runs, quick)
     sha = weights_sha256(clf)
     print(f"amgan: evaluation classifier test accuracy {acc:.4f}, sha256 {sha}", flush=True)
@@ -281,12 +207,11 @@ def _score(setting, out_dir, fig_dir, runs, quick, name, futures, workers, t_sta
     n_eval = 500 if quick else setting.n_eval
     steps = _steps(setting, quick)
     page = out_dir / ("amgan.md" if setting.dataset == "fashion" else f"amgan-{setting.dataset}.md")
-    arms = [(labeling, obj, label) for labeling in setting.labelings for obj, label in MODELS]
-    for labeling, obj, label in arms:
+    for run, _ in pool:
+        labeling, obj, label = run.arm.info["labeling"], run.arm.info["objective"], run.arm.label
         results.setdefault(labeling, {})
-        run_dir, secs = futures[(labeling, obj)].result()
-        exp = load_trained(run_dir)
-        timings[f"{labeling}/{label}"] = secs
+        exp = run.load(use_ema=False)[0]  # the raw (not EMA) generator weights, as trained
+        timings[f"{labeling}/{label}"] = secs = run.train_s
         results[labeling][label] = evaluate(exp, clf, ref, setting, labeling, n_eval,
                                             fig_dir / f"{setting.dataset}_{labeling}_{obj}.png", f"{label}, {labeling}")
         r = results[labeling][label]
