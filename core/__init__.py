@@ -38,7 +38,7 @@ _EXPORTS: dict[str, str] = {
 
 #: the public modules besides ``condgan`` itself: a plugin, the template and the docs import only these
 #: (tests/test_public_api.py checks it)
-PUBLIC_MODULES = ("condgan", "condgan.losses", "condgan.testing", "condgan.testing.strategies")
+PUBLIC_MODULES = ("condgan", "condgan.losses", "condgan.testing", "condgan.testing.strategies", "condgan.experiments")
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -126,13 +126,19 @@ class Run:
     def load(self, use_ema: bool = True):
         """``(exp, generator)`` of the finished run: its saved config and newest checkpoint (the generator holds
         the EMA weights when the run kept them and ``use_ema``). The dataset is a stand-in: see :meth:`dataset`."""
-        from .sampling import load_run
-
-        return load_run(self.run_dir, device="cpu", use_ema=use_ema)[:2]
+        return load(self.run_dir, use_ema)
 
     def dataset(self):
         """The run's dataset, built from its config (training split; ``.test`` the held-out one)."""
         return dataset(self.raw)
+
+
+def load(run_dir: str | Path, use_ema: bool = True):
+    """``(exp, generator)`` of a trained run directory, on the CPU: its saved config and newest checkpoint (the
+    generator holds the EMA weights when the run kept them and ``use_ema``; the dataset is a stand-in)."""
+    from .sampling import load_run
+
+    return load_run(Path(run_dir), device="cpu", use_ema=use_ema)[:2]
 
 
 def dataset(config: Any, overrides: Sequence[str] = ()):

@@ -27,6 +27,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from condgan.experiments import Arm, RunPool, plan
+
 FASHION_PRESETS = {"CA-GAN": "fashion_ca_gan.toml", "modified AC-GAN (λ_cls = 1)": "fashion_modified_ac_gan.toml"}
 IMBALANCED_PRESETS = {"CA-GAN, mixed batches": "imbalanced_ca_gan_mixed.toml",
                       "CA-GAN, separate batches": "imbalanced_ca_gan_separate.toml"}
@@ -132,12 +134,6 @@ def make_evaluate(net: EvalCNN, test_x: torch.Tensor, test_y: torch.Tensor, hist
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _preset(name: str) -> str:
-    from importlib.resources import files
-
-    return str(files("condgan.plugins.cagan") / "presets" / name)
-
-
 def overrides_for(quick: bool, seed: int) -> list[str]:
     steps, every = (60, 30) if quick else (None, None)
     out = [f"run.seed={seed}", "run.progress=false"]
@@ -146,20 +142,31 @@ def overrides_for(quick: bool, seed: int) -> list[str]:
     return out
 
 
-def run_arm(preset: str, run_dir: Path, overrides: list[str], evaluate, log=print) -> dict:
-    from condgan.build import build_experiment
-    from condgan.config import apply_overrides, parse_config, read_config
-    from condgan.interrupts import raise_if_interrupted
-    from condgan.plugin_manager import get_components
-    from condgan.train import train
+def arms(presets: dict, quick: bool, seed: int = SEED) -> list[Arm]:
+    """One arm per preset file name (``"fashion_ca_gan.toml"`` is the preset ``cagan.fashion_ca_gan``)."""
+    return [Arm(preset[:-5], f"cagan.{preset[:-5]}", overrides_for(quick, seed), seeds=(seed,), label=label)
+            for label, preset in presets.items()]
 
-    comps = get_components()
-    raw = apply_overrides(read_config(_preset(preset)), overrides)
-    cfg = parse_config(raw, comps, source=preset)
-    exp = build_experiment(cfg, comps)
-    t0 = time.perf_counter()
-    summary = raise_if_interrupted(train(exp, run_dir, force=True, evaluate=evaluate, log=lambda *a, **k: None))
-    return {"seconds": time.perf_counter() - t0, "steps": cfg.run.steps, "summary_losses": summary.get("losses", {})}
+
+def run_arms_with_fid(arms_: list[Arm], run_name: str, net: EvalCNN, test_x, test_y, records: Path | None,
+                      log=print) -> list[tuple]:
+    """Train ``arms_`` one after another in this process, each evaluated every ``run.eval_every`` steps by
+    :func:`make_evaluate`; returns ``(run, record)`` with the evaluation history in the record. A recorded arm is
+    not trained again; an unfinished one starts over (its history lives in memory)."""
+    histories: dict = {}
+
+    def during(run):
+        log(f"cagan: training {run.arm.title} (cagan.{run.arm.name}) ...")
+        return make_evaluate(net, test_x, test_y, histories.setdefault(run.arm.name, []))
+
+    def score(run):
+        return {"seconds": run.train_s, "steps": run.steps,
+                "summary_losses": (run.summary or {}).get("losses", {}), "preset": run.arm.config,
+                "overrides": list(run.arm.overrides), "history": histories[run.arm.name], "run_dir": str(run.run_dir)}
+
+    runs = plan(arms_, Path("runs") / "cagan_reproduce", run_name=run_name, records=records, record_name="{arm}.json")
+    with RunPool(runs, evaluate=score, during=during, workers=1, resume=False, force=True) as pool:
+        return list(pool)
 
 
 def _experiment(name: str, presets: dict, out_dir: Path, quick: bool, log=print) -> Path:
@@ -174,20 +181,18 @@ def _experiment(name: str, presets: dict, out_dir: Path, quick: bool, log=print)
     test_x, test_y = test.to_float(test.x), test.y[:, 0]
     result = {"experiment": name, "quick": quick, "seed": SEED, "evaluator_test_accuracy": acc,
               "per_class_samples": PER_CLASS, "arms": {}}
-    for label, preset in presets.items():
-        history: list = []
-        run_dir = Path("runs") / "cagan_reproduce" / (preset[:-5] + ("_quick" if quick else ""))
-        ov = overrides_for(quick, SEED)
-        log(f"cagan: {name}: training {label} ({preset}) ...")
-        info = run_arm(preset, run_dir, ov, make_evaluate(net, test_x, test_y, history), log)
-        info.update(preset=f"cagan.{preset[:-5]}", overrides=ov, history=history, run_dir=str(run_dir))
-        grid = fig_dir / f"{name}_{preset[:-5]}{'_quick' if quick else ''}_samples.png"
-        if (run_dir / "samples.png").exists():
-            shutil.copy(run_dir / "samples.png", grid)
+    sfx = "_quick" if quick else ""
+    for run, info in run_arms_with_fid(arms(presets, quick), "{arm}" + sfx, net, test_x, test_y,
+                                       fig_dir / f"runs{sfx}", log):
+        info = dict(info)
+        grid = fig_dir / f"{name}_{run.arm.name}{sfx}_samples.png"
+        if (run.run_dir / "samples.png").exists():
+            shutil.copy(run.run_dir / "samples.png", grid)
             info["samples"] = grid.name
-        result["arms"][label] = info
-        log(f"cagan: {name}: {label}: {info['seconds']:.0f} s, last eval {history[-1] if history else None}")
-    (fig_dir / f"{name}{'_quick' if quick else ''}.json").write_text(json.dumps(result, indent=1))
+        result["arms"][run.arm.title] = info
+        history = info["history"]
+        log(f"cagan: {name}: {run.arm.title}: {info['seconds']:.0f} s, last eval {history[-1] if history else None}")
+    (fig_dir / f"{name}{sfx}.json").write_text(json.dumps(result, indent=1))
     _plots(name, result, fig_dir, quick)
     return write_page(out_dir)
 
@@ -391,10 +396,8 @@ def fashion_extra_seed(preset: str, seed: int, out_dir: Path = Path("docs/result
     torch.set_num_threads(1)
     net, _ = train_evaluator(Path("runs") / "cagan_reproduce" / "evaluator.pt", False)
     test = fashion_mnist(ImageDataParams()).test
-    history: list = []
-    ov = overrides_for(False, seed)
-    info = run_arm(preset, Path("runs") / "cagan_reproduce" / f"{preset[:-5]}_seed{seed}", ov,
-                   make_evaluate(net, test.to_float(test.x), test.y[:, 0], history))
-    info.update(preset=f"cagan.{preset[:-5]}", overrides=ov, history=history)
+    (_, info), = run_arms_with_fid(arms({preset: preset}, False, seed), "{arm}_seed{seed}", net,
+                                   test.to_float(test.x), test.y[:, 0], None)
+    info = {k: v for k, v in info.items() if k != "run_dir"}
     (Path(out_dir) / "cagan" / f"fashion_{preset[:-5]}_seed{seed}.json").write_text(json.dumps(info, indent=1))
     return info

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from condgan.experiments import Arm, preset_raw, run_arms
+from condgan.experiments import Arm, dataset, load, preset_raw, run_arms
 
 TRUE_PROBS = (0.1, 0.2, 0.3, 0.4)
 SWEEP = (0.0, 1.0, 10.0, 100.0)
@@ -111,18 +111,13 @@ def evaluate_run(spec: dict, run_dir: Path, fig_dir: str, seconds: float | None 
     import torch
 
     from condgan import visual
-    from condgan.build import build_dataset
-    from condgan.config import parse_config
     from condgan.evaluation.clustering import cluster_accuracy, nmi
-    from condgan.plugin_manager import get_components
-    from condgan.sampling import load_run
 
     from .losses import prior_entropy, reported_prior
 
-    comps = get_components()
     run_dir = Path(run_dir)
-    exp, gen = load_run(run_dir, components=comps, device="cpu")[:2]
-    ds = build_dataset(parse_config(json.loads((run_dir / "config.json").read_text()), comps))
+    exp, gen = load(run_dir)
+    ds = dataset(json.loads((run_dir / "config.json").read_text()))
     m = exp.models
     probs = m.prior.probs().detach().cpu()
     keep, kept = reported_prior(probs)
@@ -284,19 +279,14 @@ def digits_report(run_dir: Path, out_dir: Path, rows: int = 8) -> dict:
 
     torch.set_num_threads(1)
     from condgan import visual
-    from condgan.build import build_dataset
-    from condgan.config import parse_config
     from condgan.evaluation.clustering import cluster_accuracy, cluster_mapping, contingency, nmi
-    from condgan.plugin_manager import get_components
-    from condgan.sampling import load_run
 
     from .losses import prior_entropy, reported_prior
 
-    comps = get_components()
     run_dir, fig_dir = Path(run_dir), Path(out_dir) / "cgpgan"
     fig_dir.mkdir(parents=True, exist_ok=True)
-    exp, gen = load_run(run_dir, components=comps, device="cpu")[:2]
-    ds = build_dataset(parse_config(json.loads((run_dir / "config.json").read_text()), comps))
+    exp, gen = load(run_dir)
+    ds = dataset(json.loads((run_dir / "config.json").read_text()))
     m = exp.models
     probs = m.prior.probs().detach().cpu()
     keep, kept = reported_prior(probs)
