@@ -172,14 +172,15 @@ def test_preset_trains_end_to_end(tmp_path):
     """The registered preset builds through the config system and trains a few steps in the core loop; the prior
     stays uniform while prob_normalize is on (Section 3) and the entropy is logged."""
     from condgan.build import build_experiment
-    from condgan.config import apply_overrides, parse_config, read_config
+    from condgan.config import apply_overrides, parse_config
     from condgan.plugin_manager import get_components
-    from condgan.plugins.cgpgan.reproduce import _preset_path
+    from condgan.experiments import preset_raw
+    from condgan.plugins.cgpgan.reproduce import PRESET_NAME
     from condgan.train import train
 
     torch.set_num_threads(1)
     comps = get_components()
-    raw = apply_overrides(read_config(_preset_path()), [
+    raw = apply_overrides(preset_raw(PRESET_NAME), [
         "run.steps=6", "run.progress=false", "run.log_every=3", "data.n=200", "objective.normalize_until_step=100",
         "generator.width=8", "discriminator.width=8", "classifier.width=8", f"run.out_dir={tmp_path}"])
     exp = build_experiment(parse_config(raw, comps), comps, device=torch.device("cpu"))

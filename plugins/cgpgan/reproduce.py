@@ -32,14 +32,7 @@ from condgan.experiments import Arm, dataset, load, preset_raw, run_arms
 TRUE_PROBS = (0.1, 0.2, 0.3, 0.4)
 SWEEP = (0.0, 1.0, 10.0, 100.0)
 SEEDS = tuple(range(8))
-PRESET = "cgpgan_clusters.toml"
 PRESET_NAME = "cgpgan.cgpgan_clusters"
-
-
-def _preset_path() -> str:
-    from importlib.resources import files
-
-    return str(files("condgan.plugins.cgpgan") / "presets" / PRESET)
 
 
 def run_specs(quick: bool) -> list[dict]:
