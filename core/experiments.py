@@ -163,9 +163,9 @@ def _steps(raw: Mapping[str, Any]) -> int:
 def plan(arms: Sequence[Arm], root: str | Path, *, overrides: Sequence[str] = (), run_name: str = "{arm}_s{seed}",
          records: str | Path | None = None, record_name: str = "{arm}_s{seed}.json") -> list[Run]:
     """The runs of ``arms`` in order (arm by arm, seed by seed). Each run's config: the arm's config, the arm's
-    overrides, then ``overrides`` (common to every arm), then ``run.seed``, ``run.name`` (the run directory's name),
-    ``run.out_dir = root`` and ``run.progress = false``. ``run_name`` and ``record_name`` are format strings with
-    ``{arm}``, ``{seed}`` and ``{steps}``."""
+    overrides, then ``overrides`` (common to every arm), then ``run.seed`` and ``run.progress = false``; the run
+    trains in ``root/<run_name>``. ``run_name`` and ``record_name`` are format strings with ``{arm}``, ``{seed}``
+    and ``{steps}``; two runs in one directory are refused."""
     from .config import apply_overrides
     from .experiment import read_raw_config
 
