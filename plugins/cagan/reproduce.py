@@ -63,6 +63,7 @@ def train_evaluator(path: Path, quick: bool, log=print) -> tuple[EvalCNN, float]
     from condgan.builtins.datasets import ImageDataParams, fashion_mnist
 
     ds = fashion_mnist(ImageDataParams())
+    torch.manual_seed(1234)  # the initial weights (torch's own start seed differs from process to process)
     net = EvalCNN()
     if path.exists():
         state = torch.load(path, weights_only=True)
