@@ -29,8 +29,9 @@ ALLOWLIST = {
     "plugins/amgan/labeling.py": "condgan.interfaces (Batch, Models are public as condgan.*)",
     "plugins/cagan/composers.py": "condgan.interfaces (BatchComposer is public as condgan.BatchComposer)",
     # reproductions run on condgan.experiments; what is left is their paper-specific metric's internals
-    "plugins/cagan/reproduce.py": "condgan.builtins.datasets, evaluation.fid / classifier_metrics, sampling, visual",
-    "plugins/amgan/reproduce.py": "condgan.evaluation.scores, visual",
+    "plugins/cagan/reproduce.py": "condgan.builtins.datasets, evaluation.fid / classifier_metrics / evaluators, "
+                                  "sampling, visual",
+    "plugins/amgan/reproduce.py": "condgan.evaluation.scores / evaluators, visual",
     "plugins/cgpgan/reproduce.py": "condgan.evaluation.clustering, visual",
     "plugins/uacgan/reproduce.py": "condgan.evaluation.mmd",
 }

@@ -22,8 +22,6 @@ from pathlib import Path
 
 import attrs
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from condgan.evaluation import scores as S
 from condgan.experiments import Arm, RunPool, dataset, plan
@@ -45,61 +43,21 @@ class Setting:
     sigma: float = 0.8
     seed: int = 0
     labelings: tuple[str, ...] = ("dynamic", "predefined")
+    eval_dataset: str = "digits"   # the registered dataset core's evaluation classifier is trained on
+    eval_limit: int = 0            # its first n training images (0: all), the GANs' training split
 
 
 SETTINGS = {
     "digits": Setting("digits", steps=1500, channels=32, window=3, sigma=0.8),
-    "fashion": Setting("fashion", steps=1500, channels=16, overrides=("data.limit=10000",), window=7, sigma=1.5),
+    "fashion": Setting("fashion", steps=1500, channels=16, overrides=("data.limit=10000",), window=7, sigma=1.5,
+                       eval_dataset="fashion_mnist", eval_limit=10_000),
 }
 
 
-class EvalCNN(nn.Module):
-    """The evaluation classifier C: two stride-2 convolutions and a linear layer (trained in :func:`train_classifier`)."""
-
-    def __init__(self, channels: int, side: int, k: int):
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(channels, 32, 3, 1, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(),
-            nn.Conv2d(64, 64, 3, 2, 1), nn.ReLU(), nn.Flatten(), nn.Dropout(0.2),
-            nn.Linear(64 * ((side + 3) // 4) ** 2, k))
-
-    def forward(self, x):
-        return self.net(x)
-
-
-def train_classifier(ds, epochs: int, seed: int) -> tuple[EvalCNN, float]:
-    """Train C on the training split; return it (eval mode) and its accuracy on the held-out split."""
-    torch.manual_seed(seed)
-    x, y = ds.to_float(ds.x), ds.y[:, 0]
-    clf = EvalCNN(x.shape[1], x.shape[-1], ds.spec.num_conditions)
-    opt = torch.optim.Adam(clf.parameters(), lr=1e-3)
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        for idx in torch.randperm(len(x), generator=g).split(128):
-            opt.zero_grad()
-            F.cross_entropy(clf(x[idx]), y[idx]).backward()
-            opt.step()
-    clf.eval()
-    xt, yt = ds.test.to_float(ds.test.x), ds.test.y[:, 0]
-    with torch.no_grad():
-        acc = float((clf(xt).argmax(-1) == yt).float().mean())
-    return clf, acc
-
-
-def weights_sha256(net: nn.Module) -> str:
-    """SHA-256 of the classifier's weights (names and bytes in state-dict order): which C scored the page."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for k, v in net.state_dict().items():
-        h.update(k.encode())
-        h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()
-
-
 @torch.no_grad()
-def probs_of(clf: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    return torch.cat([torch.softmax(clf(b), -1) for b in x.split(500)]).double()
+def probs_of(clf, x: torch.Tensor) -> torch.Tensor:
+    """C's class probabilities (float64) of images ``x`` in [-1, 1]."""
+    return clf.features_and_probs(x)[1]
 
 
 def _steps(setting: Setting, quick: bool) -> int:
@@ -153,18 +111,16 @@ def evaluate(exp, clf, ref: torch.Tensor, setting: Setting, labeling: str, n: in
             "class_counts": [int(c) for c in counts], "ms_ssim_per_class": [round(float(v), 4) for v in per_class]}
 
 
-def classifier_for(ds, setting: Setting, runs: Path, quick: bool) -> tuple[EvalCNN, float]:
-    """The evaluation classifier C, trained once per dataset and seed and kept beside the runs (weights only)."""
-    path = runs / f"classifier_{setting.dataset}_seed{setting.seed}{'_quick' if quick else ''}.pt"
-    if path.exists():
-        saved = torch.load(path, weights_only=True)
-        clf = EvalCNN(ds.x.shape[1], ds.x.shape[-1], ds.spec.num_conditions)
-        clf.load_state_dict(saved["state"])
-        return clf.eval(), float(saved["test_accuracy"])
-    clf, acc = train_classifier(ds, epochs=3 if quick else 15, seed=setting.seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state": clf.state_dict(), "test_accuracy": torch.tensor(acc)}, path)
-    return clf, acc
+def classifier_for(setting: Setting, runs: Path, quick: bool):
+    """The evaluation classifier C: core's (:mod:`condgan.evaluation.evaluators`, ``EvalNet``) trained once per
+    dataset and seed on the GANs' training split and kept beside the runs (weights + card with its SHA-256)."""
+    from condgan.evaluation.evaluators import load_evaluator, train_evaluator
+
+    path = runs / f"evaluator_{setting.dataset}_seed{setting.seed}{'_quick' if quick else ''}.safetensors"
+    if not path.exists():
+        train_evaluator(setting.eval_dataset, path, seed=setting.seed,
+                        limit=setting.eval_limit, threads=1, log=lambda *a, **k: None)
+    return load_evaluator(path)
 
 
 def run(setting: Setting, out_dir: Path, quick: bool, name: str, workers: int | None = None) -> Path:
@@ -187,8 +143,8 @@ def run(setting: Setting, out_dir: Path, quick: bool, name: str, workers: int | 
 
 def _score(setting, out_dir, fig_dir, runs, quick, name, pool, workers, t_start) -> Path:
     ds = dataset(f"amgan.{setting.dataset}_am_gan_dynamic", setting.overrides)
-    clf, acc = classifier_for(ds, setting, runs, quick)
-    sha = weights_sha256(clf)
+    clf = classifier_for(setting, runs, quick)
+    acc, sha = float(clf.card["test_accuracy"]), clf.sha256
     print(f"amgan: evaluation classifier test accuracy {acc:.4f}, sha256 {sha}", flush=True)
     p_train = probs_of(clf, ds.to_float(ds.x))
     ref = S.class_marginal(p_train)
@@ -283,8 +239,10 @@ def _page(setting: Setting, name: str, quick: bool, acc: float, results: dict, t
         "- Shrunk from the paper (CIFAR-10 32x32 colour, ~1M iterations, 50k evaluation samples, weight norm, "
         "D input noise and dropout 0.3, the extra D layer for class-condition runs, a DenseNet-BC evaluation "
         "classifier) to fit a shared 2-core CPU.",
-        f"- Evaluation classifier C (for AM Score and IS): `EvalCNN` in `reproduce.py` (three conv layers), trained "
-        f"here on the training split for 15 epochs; **test accuracy {acc:.4f}**; SHA-256 of its weights `{sha}`. C̄^train = its mean prediction on the "
+        f"- Evaluation classifier C (for AM Score and IS): core's evaluation CNN (`condgan.evaluation.evaluators`, "
+        f"`EvalNet`: three conv-BN-ReLU blocks, 64-d features), trained here on the training split by "
+        f"`train_evaluator` (its default epochs: 30 for 8x8 digits, 4 for 28x28 images); **test accuracy {acc:.4f}**; SHA-256 of "
+        f"its weights file `{sha}`. C̄^train = its mean prediction on the "
         "training split. IS is therefore at most 10 (K = 10), not comparable with the ImageNet-Inception IS.",
         f"- {n_eval} generated samples per model (generator in eval mode). IS: 10 splits, mean ± std over splits. "
         f"MS-SSIM: up to 50 samples per class, all pairs, window {setting.window}, sigma {setting.sigma} "

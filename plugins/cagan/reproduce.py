@@ -7,8 +7,8 @@
   the uniform target, and the mean per-class FID.
 
 Measure: per-class ("intra-class") FID computed by :func:`condgan.evaluation.fid.intra_class_fid` on the 64-d
-penultimate features of a small CNN evaluation classifier trained here on the full Fashion-MNIST training set
-(condgan.evaluation has no shipped evaluator yet; its test accuracy is reported on the page). Real reference: the
+penultimate features of core's evaluation classifier (:mod:`condgan.evaluation.evaluators`) trained here for one
+epoch on the full Fashion-MNIST training set (its test accuracy is reported on the page). Real reference: the
 Fashion-MNIST test set (1000 per class). This is *not* the paper's Inception FID; numbers are only comparable
 within this page.
 
@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import torch
-from torch import nn
 
 from condgan.experiments import Arm, RunPool, plan
 
@@ -39,81 +38,37 @@ SEED = 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# evaluation classifier (fallback until condgan.evaluation ships one)
+# evaluation classifier: core's (condgan.evaluation.evaluators)
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class EvalCNN(nn.Module):
-    """A small CNN for 28x28 grey images: 64-d penultimate features and 10 logits."""
+def evaluator_for(quick: bool, log=print):
+    """Core's evaluation classifier for Fashion-MNIST (``EvalNet``, 64-d features), trained once by
+    ``train_evaluator`` for one epoch (quick: the first 19,200 images, 150 batches) and kept beside the runs."""
+    from condgan.evaluation.evaluators import load_evaluator, train_evaluator
 
-    def __init__(self, classes: int = 10):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(32 * 7 * 7, 64), nn.ReLU())
-        self.head = nn.Linear(64, classes)
-
-    def forward(self, x):
-        return self.head(self.features(x))
-
-
-def train_evaluator(path: Path, quick: bool, log=print) -> tuple[EvalCNN, float]:
-    """Train (or load from ``path``) the evaluation CNN on Fashion-MNIST train; returns it and its test accuracy."""
-    from condgan.builtins.datasets import ImageDataParams, fashion_mnist
-
-    ds = fashion_mnist(ImageDataParams())
-    torch.manual_seed(1234)  # the initial weights (torch's own start seed differs from process to process)
-    net = EvalCNN()
-    if path.exists():
-        state = torch.load(path, weights_only=True)
-        net.load_state_dict(state["weights"])
-        return net.eval(), float(state["test_accuracy"])
-    g = torch.Generator().manual_seed(1234)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    steps = 150 if quick else 500  # about 1 epoch at batch 128
-    t0 = time.perf_counter()
-    for step in range(steps):
-        idx = torch.randint(len(ds.x), (128,), generator=g)
-        x, y = ds.to_float(ds.x[idx]), ds.y[idx, 0]
-        loss = nn.functional.cross_entropy(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    net.eval()
-    with torch.no_grad():
-        test = ds.test
-        pred = torch.cat([net(test.to_float(test.x[i:i + 1000])).argmax(1) for i in range(0, len(test.x), 1000)])
-        acc = float((pred == test.y[:, 0]).float().mean())
-    log(f"cagan: evaluation CNN trained ({steps} steps, {time.perf_counter() - t0:.0f} s), test accuracy {acc:.4f}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"weights": net.state_dict(), "test_accuracy": acc, "steps": steps}, path)
-    return net, acc
+    path = Path("runs") / "cagan_reproduce" / ("evaluator_quick.safetensors" if quick else "evaluator.safetensors")
+    if not path.exists():
+        card = train_evaluator("fashion_mnist", path, epochs=1, limit=150 * 128 if quick else 0, seed=SEED, threads=1,
+                               log=lambda *a, **k: None)
+        log(f"cagan: evaluation CNN trained ({card['training']['seconds']:.0f} s), test accuracy "
+            f"{card['test_accuracy']:.4f}")
+    return load_evaluator(path)
 
 
-@torch.no_grad()
-def _features(net: EvalCNN, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    feats, probs = [], []
-    for i in range(0, len(x), 1000):
-        f = net.features(x[i:i + 1000])
-        feats.append(f)
-        probs.append(net.head(f).softmax(1))
-    return torch.cat(feats), torch.cat(probs)
-
-
-def make_evaluate(net: EvalCNN, test_x: torch.Tensor, test_y: torch.Tensor, history: list, per_class: int = PER_CLASS):
+def make_evaluate(net, test_x: torch.Tensor, test_y: torch.Tensor, history: list, per_class: int = PER_CLASS):
     """The loop's ``evaluate(exp, generator, step)``: mean per-class FID, class accuracy and generated histogram."""
     from condgan.evaluation.classifier_metrics import class_accuracy, class_histogram
     from condgan.evaluation.fid import intra_class_fid
     from condgan.sampling import generate_per_condition
 
-    real_f, _ = _features(net, test_x)
+    real_f, _ = net.features_and_probs(test_x)
     noise = torch.Generator().manual_seed(4242)
 
     def evaluate(exp, generator, step):
         m = exp.models
         x, y = generate_per_condition(generator, m.latent, m.spec, per_class, m.device, noise=noise)
-        f, p = _features(net, x.clamp(-1, 1))
+        f, p = net.features_and_probs(x.clamp(-1, 1))
         import warnings
 
         with warnings.catch_warnings():
@@ -149,7 +104,7 @@ def arms(presets: dict, quick: bool, seed: int = SEED) -> list[Arm]:
             for label, preset in presets.items()]
 
 
-def run_arms_with_fid(arms_: list[Arm], run_name: str, net: EvalCNN, test_x, test_y, records: Path | None,
+def run_arms_with_fid(arms_: list[Arm], run_name: str, net, test_x, test_y, records: Path | None,
                       log=print) -> list[tuple]:
     """Train ``arms_`` one after another in this process, each evaluated every ``run.eval_every`` steps by
     :func:`make_evaluate`; returns ``(run, record)`` with the evaluation history in the record. A recorded arm is
@@ -176,11 +131,12 @@ def _experiment(name: str, presets: dict, out_dir: Path, quick: bool, log=print)
 
     fig_dir = out_dir / "cagan"
     fig_dir.mkdir(parents=True, exist_ok=True)
-    net, acc = train_evaluator(Path("runs") / "cagan_reproduce" / ("evaluator_quick.pt" if quick else "evaluator.pt"),
-                               quick, log)
+    net = evaluator_for(quick, log)
     test = fashion_mnist(ImageDataParams()).test
     test_x, test_y = test.to_float(test.x), test.y[:, 0]
-    result = {"experiment": name, "quick": quick, "seed": SEED, "evaluator_test_accuracy": acc,
+    result = {"experiment": name, "quick": quick, "seed": SEED, "evaluator_test_accuracy": net.card["test_accuracy"],
+              "evaluator": {"name": net.name, "sha256": net.sha256, "training": net.card["training"],
+                            "train_samples": net.card["train_samples"]},
               "per_class_samples": PER_CLASS, "arms": {}}
     sfx = "_quick" if quick else ""
     for run, info in run_arms_with_fid(arms(presets, quick), "{arm}" + sfx, net, test_x, test_y,
@@ -309,10 +265,12 @@ numbers. Wall times were measured while about six other jobs shared the two core
 experiment.
 
 **Measure.** Mean per-class ("intra-class") FID from `condgan.evaluation.fid.intra_class_fid` on the 64-d
-penultimate features of a small CNN trained by the reproduction on the Fashion-MNIST training set (500 steps of batch 128, about one epoch; test
-accuracy below), real reference = the Fashion-MNIST test set. condgan.evaluation did not ship an evaluation
-classifier when these runs were made, so this is the best honest measure available, not the paper's Inception FID:
-compare the arms with each other, not with the paper's values.
+penultimate features of an evaluation CNN trained on the Fashion-MNIST training set (about one epoch; each section
+names it, with its test accuracy), real reference = the Fashion-MNIST test set. Runs made before the experiment
+harness used a small CNN of the reproduction's own (two conv layers, 500 steps of batch 128; condgan.evaluation did
+not ship an evaluation classifier then); runs made since use core's (`condgan.evaluation.evaluators`, `EvalNet`).
+FIDs under different evaluators are not comparable. This is not the paper's Inception FID: compare the arms with
+each other, not with the paper's values.
 
 **What was shrunk** (paper → here): MNIST → Fashion-MNIST (MNIST is not available offline); the authors' DCGAN
 (64-256 channels) → the core DCGAN with 16 channels; latent 128 → 64; lr 3e-6 (18e-6 on the imbalanced set) for
@@ -335,7 +293,10 @@ def write_page(out_dir: Path) -> Path:
             f = fig_dir / f"{name}{sfx}.json"
             if f.exists():
                 r = json.loads(f.read_text())
-                lines.append(f"Evaluation CNN test accuracy: {r['evaluator_test_accuracy']:.4f}.\n")
+                ev = r.get("evaluator")
+                lines.append(f"Evaluation CNN test accuracy: {r['evaluator_test_accuracy']:.4f}" + (
+                    f" (core's `{ev['name']}`, trained on {ev['train_samples']} images, SHA-256 `{ev['sha256']}`).\n"
+                    if ev else " (the reproduction's own two-layer CNN, made before the experiment harness).\n"))
                 lines += section(r, sfx)
                 break
     notes = fig_dir / "discussion.md"
@@ -395,7 +356,7 @@ def fashion_extra_seed(preset: str, seed: int, out_dir: Path = Path("docs/result
     from condgan.builtins.datasets import ImageDataParams, fashion_mnist
 
     torch.set_num_threads(1)
-    net, _ = train_evaluator(Path("runs") / "cagan_reproduce" / "evaluator.pt", False)
+    net = evaluator_for(False)
     test = fashion_mnist(ImageDataParams()).test
     (_, info), = run_arms_with_fid(arms({preset: preset}, False, seed), "{arm}_seed{seed}", net,
                                    test.to_float(test.x), test.y[:, 0], None)
