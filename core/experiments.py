@@ -45,6 +45,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+__all__ = ["Arm", "Run", "RunPool", "dataset", "finished", "has_checkpoint", "load", "load_records", "markdown_table",
+           "mean_std", "plan", "pm", "preset_raw", "run_arms", "sweep", "train_run"]
+
 #: the file in each run directory where the harness keeps the config a run was trained from and its training time
 RUN_FILE = "harness.json"
 
