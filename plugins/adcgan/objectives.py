@@ -16,16 +16,13 @@ from . import losses as L
 
 @attrs.frozen
 class ADCGANParams:
-    """ADC-GAN (Hou et al.).
+    """ADC-GAN (Hou et al.)."""
 
-    adversarial: loss family of the adversarial term; "core.hinge" is the authors' code's default (their BigGAN
-        code), the paper writes the log loss ("core.non_saturating").
-    d_lambda: weight of C_d's 2K-way cross-entropy in D's loss (``--D_lambda``, 1 in the authors' scripts).
-    g_lambda: weight of G's classifier term (``--G_lambda``, 1 in the authors' scripts; the paper's λ).
-    """
-
+    #: adversarial loss family ("core.hinge": the authors' code; the paper writes the log loss, "core.non_saturating")
     adversarial: str = component_field("adversarial_losses", "core.hinge")
+    #: weight of C_d's 2K-way cross-entropy in D's loss (the authors' --D_lambda, 1)
     d_lambda: float = attrs.field(default=1.0, validator=attrs.validators.ge(0.0))
+    #: weight of G's classifier term (the authors' --G_lambda, 1; the paper's lambda)
     g_lambda: float = attrs.field(default=1.0, validator=attrs.validators.ge(0.0))
 
 

@@ -34,6 +34,7 @@ with ``conditional_strategy = "P2GAN"``), which docs/papers/p2gan.md maps line b
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 

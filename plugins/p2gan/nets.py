@@ -20,11 +20,9 @@ from condgan.plugins.reacgan.nets import TrunkParams, build_trunk
 
 @attrs.frozen
 class WeightedParams(TrunkParams):
-    """A discriminator that wraps another registered one and adds λ's logit on its detached features.
+    """A discriminator that wraps another registered one and adds λ's logit on its detached features."""
 
-    detach: stop the weight's gradient at the trunk's features (the authors' ``--detach_weight_linear``).
-    """
-
+    #: stop the weight's gradient at the trunk's features (the authors' --detach_weight_linear)
     detach: bool = True
 
 

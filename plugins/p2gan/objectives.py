@@ -23,20 +23,16 @@ from . import losses as L
 
 @attrs.frozen
 class P2GANParams:
-    """P2GAN (Han et al.): dual projection logit + label matching, optionally balanced per sample (P2GAN-w).
+    """P2GAN (Han et al.): dual projection logit + label matching, optionally balanced per sample (P2GAN-w)."""
 
-    adversarial: loss family of the data matching term ("core.hinge": the authors' configs).
-    label_weight: w_l, the weight of the label matching terms (the authors' ``lambda_mi_weight``, 1).
-    weighting: "none" (P2GAN: data + w_l · label) or "amortised" (P2GAN-w, the authors' ``ap-sigmoid``: a learned
-        per-sample λ(x) = σ(s(x)), (1 − λ) · data + λ · w_l · label; the discriminator must be ``p2gan.weighted_d``).
-    penalty_weight: weight of λ's penalty −log λ − log(1 − λ) (the authors' ``lambda_penalty_weight``, 1) with
-        "amortised".
-    """
-
+    #: adversarial loss family of the data matching term ("core.hinge": the authors' configs)
     adversarial: str = component_field("adversarial_losses", "core.hinge")
+    #: w_l, the weight of the label matching terms (the authors' lambda_mi_weight, 1)
     label_weight: float = attrs.field(default=1.0, validator=attrs.validators.ge(0.0))
+    #: "none": P2GAN; "amortised": P2GAN-w, a learned per-sample balance lambda(x) (needs p2gan.weighted_d)
     weighting: Literal["none", "amortised"] = attrs.field(default="none",
                                                            validator=attrs.validators.in_(("none", "amortised")))
+    #: weight of lambda's penalty -log(lambda) - log(1 - lambda) with "amortised" (the authors' lambda_penalty_weight, 1)
     penalty_weight: float = attrs.field(default=1.0, validator=attrs.validators.ge(0.0))
 
 

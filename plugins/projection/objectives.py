@@ -21,16 +21,13 @@ from . import losses as L
 
 @attrs.frozen
 class ProjectionParams:
-    """Projection discriminator (Miyato & Koyama).
+    """Projection discriminator (Miyato & Koyama)."""
 
-    adversarial: loss family applied to the projection logit; "core.hinge" is the paper's (Sec. 5) and the authors'
-        code's choice.
-    regularizer / regularizer_weight: an optional gradient penalty of D on the projection logit (none in the paper;
-        the authors use spectral norm, ``norm = "spectral"`` in the discriminator table).
-    """
-
+    #: loss family applied to the projection logit ("core.hinge": the paper's experiments and the authors' code)
     adversarial: str = component_field("adversarial_losses", "core.hinge")
+    #: optional gradient penalty of D on the projection logit: "" (none, the paper), "core.r1", ...
     regularizer: str = attrs.field(default="", metadata={"component": "regularizers"})
+    #: weight of that penalty
     regularizer_weight: float = attrs.field(default=10.0, validator=attrs.validators.ge(0.0))
 
 

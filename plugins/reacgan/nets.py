@@ -23,13 +23,11 @@ from condgan import BuildContext, Discriminator, DiscriminatorOutput, component_
 
 @attrs.frozen
 class TrunkParams:
-    """A discriminator that wraps another registered one.
+    """A discriminator that wraps another registered one."""
 
-    trunk: the wrapped discriminator (see `condgan list discriminators`).
-    trunk_params: its parameters, as in its own table (e.g. ``{ channels = 32, norm = "spectral" }``).
-    """
-
+    #: the wrapped discriminator (see `condgan list discriminators`)
     trunk: str = component_field("discriminators", "core.dcgan_d")
+    #: its parameters, as in its own table (e.g. { channels = 32, norm = "spectral" })
     trunk_params: dict[str, Any] = attrs.field(factory=dict)
 
 

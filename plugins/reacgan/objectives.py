@@ -18,21 +18,21 @@ from . import losses as L
 
 @attrs.frozen
 class ReACGANParams:
-    """ReACGAN (Kang et al.): adversarial loss + λ · D2D-CE.
+    """ReACGAN (Kang et al.): adversarial loss + λ · D2D-CE."""
 
-    adversarial: loss family of the adversarial term ("core.hinge": every ReACGAN config of the authors).
-    d2d_lambda: λ, the weight of D2D-CE on both sides (the authors' ``cond_lambda``: 0.5 for CIFAR-10, 1 elsewhere).
-    embed_dim: width E of the embedding f(x) and the proxies (the authors' ``d_embed_dim``, 512).
-    m_p / m_n: the positive and negative margins (0.98 and 1 − 0.98 in the authors' code); temperature: τ (0.5).
-    negative_shift: the authors' code's shift of the negative logits (see :func:`.losses.d2d_ce`); off: the paper.
-    """
-
+    #: adversarial loss family ("core.hinge": every ReACGAN config of the authors)
     adversarial: str = component_field("adversarial_losses", "core.hinge")
+    #: lambda, the weight of D2D-CE on both sides (the authors' cond_lambda: 0.5 for CIFAR-10, 1 elsewhere)
     d2d_lambda: float = attrs.field(default=1.0, validator=attrs.validators.ge(0.0))
+    #: width of the embedding f(x) and of the class proxies (the authors' d_embed_dim, 512)
     embed_dim: int = attrs.field(default=512, validator=attrs.validators.ge(1))
+    #: positive margin m_p: a cosine to the own proxy above it is not pulled further (0.98)
     m_p: float = attrs.field(default=0.98, validator=[attrs.validators.ge(-1.0), attrs.validators.le(1.0)])
+    #: negative margin m_n: a cosine to another class's sample below it is not pushed further (1 - m_p in the code)
     m_n: float = attrs.field(default=0.02, validator=[attrs.validators.ge(-1.0), attrs.validators.le(1.0)])
+    #: temperature tau of the softmax (0.5)
     temperature: float = attrs.field(default=0.5, validator=attrs.validators.gt(0.0))
+    #: the authors' code's shift of the negative logits by the row's largest similarity (off: the paper's equation)
     negative_shift: bool = False
 
 
