@@ -96,3 +96,14 @@ def test_several_label_groups_are_a_config_error(objective, tmp_path):
     cfg["generator"] = {"type": "core.mlp_g", "hidden": 16, "layers": 2}
     with pytest.raises(condgan.ConfigError, match=r"\$\.objective.*groups"):
         condgan.run_experiment(cfg, out=tmp_path, log=lambda *a, **k: None)
+
+
+def test_unknown_trunk_parameter_is_named(tmp_path):
+    """A typo in the wrapped discriminator's parameters names the key and the valid ones, before training."""
+    import condgan
+
+    cfg = tiny_config("reacgan.reacgan", objective_params={"embed_dim": 8},
+                      extra={"discriminator": {"type": "reacgan.proxy_d", "trunk": "core.mlp_d",
+                                               "trunk_params": {"hiden": 16}}})
+    with pytest.raises(condgan.ConfigError, match=r"\$\.discriminator.*unknown key\(s\) hiden.*Valid keys: .*hidden"):
+        condgan.run_experiment(cfg, out=tmp_path, log=lambda *a, **k: None)

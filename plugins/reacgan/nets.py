@@ -34,6 +34,11 @@ class TrunkParams:
 def build_trunk(params: TrunkParams, ctx: BuildContext, heads: Mapping[str, int]) -> Discriminator:
     """The discriminator ``params.trunk`` built with ``params.trunk_params`` and the given heads."""
     entry = get_component("discriminators", params.trunk)
+    known = {f.name for f in attrs.fields(entry.params)} if entry.params is not None else set()
+    unknown = sorted(set(params.trunk_params) - known)
+    if unknown:
+        raise ValueError(f"trunk_params: unknown key(s) {', '.join(unknown)} for discriminator '{params.trunk}'. "
+                         f"Valid keys: {', '.join(sorted(known)) or '(none)'}")
     inner = entry.params(**params.trunk_params) if entry.params is not None else None
     return entry.build(inner, ctx.with_heads(heads))
 
