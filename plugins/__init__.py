@@ -7,4 +7,8 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "amgan": "condgan.plugins.amgan",
     "cgpgan": "condgan.plugins.cgpgan",
     "uacgan": "condgan.plugins.uacgan",
+    "projection": "condgan.plugins.projection",
+    "adcgan": "condgan.plugins.adcgan",
+    "reacgan": "condgan.plugins.reacgan",
+    "p2gan": "condgan.plugins.p2gan",
 }

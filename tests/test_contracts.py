@@ -32,7 +32,10 @@ def test_prior_contract(name):
 
 
 #: tables a tiny run needs so that every optimizer moves within two steps (delayed starts set to 0)
-CONTRACT_TABLES = {"cgpgan.elastic_infogan": {"prior": {"type": "cgpgan.gumbel", "start_epoch": 0}}}
+CONTRACT_TABLES = {"cgpgan.elastic_infogan": {"prior": {"type": "cgpgan.gumbel", "start_epoch": 0}},
+                   # ReACGAN's class proxies live in its wrapping discriminator
+                   "reacgan.reacgan": {"discriminator": {"type": "reacgan.proxy_d", "trunk": "core.mlp_d",
+                                                         "trunk_params": {"hidden": 16, "layers": 2}}}}
 
 
 @pytest.mark.parametrize("name", names("objectives"))

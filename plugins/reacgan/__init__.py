@@ -1,0 +1,34 @@
+"""Plugin ``reacgan``: ReACGAN (Kang et al., "Rebooting ACGAN: Auxiliary Classifier GANs with Stable Training",
+NeurIPS 2021), its data-to-data cross-entropy and the proxy discriminator it needs. Hook implementations only; the
+math is in ``losses.py``, the components in ``objectives.py`` and ``nets.py``, ready experiments in ``presets/``.
+Written against the public API only (``condgan``, ``condgan.losses``)."""
+
+from __future__ import annotations
+
+from condgan import hookimpl
+
+
+def _register_table(register, table):
+    for name, (factory, params, description) in table.items():
+        register(name, factory, params=params, description=description)
+
+
+@hookimpl
+def register_objectives(register):
+    from .objectives import OBJECTIVES
+
+    _register_table(register, OBJECTIVES)
+
+
+@hookimpl
+def register_discriminators(register):
+    from .nets import NETWORKS
+
+    _register_table(register, NETWORKS["discriminators"])
+
+
+@hookimpl
+def register_presets(register):
+    from condgan import register_preset_folder
+
+    register_preset_folder(register, __package__)
