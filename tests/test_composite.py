@@ -71,13 +71,22 @@ def assert_same_trajectory(a, b, rtol=1e-4, atol=1e-5) -> None:
             assert sb[k] == pytest.approx(sa[k], rel=rtol, abs=atol), f"step {i}, {k}: {sa[k]} vs {sb[k]}"
     assert w_a.keys() == w_b.keys()
     for k in w_a:
-        torch.testing.assert_close(w_b[k], w_a[k], rtol=rtol, atol=atol, msg=f"final weights {k}")
+        torch.testing.assert_close(w_b[k], w_a[k], rtol=rtol, atol=atol, equal_nan=True, msg=f"final weights {k}")
 
 
 #: composite preset -> the objective table it writes as terms (the rest of the config is the preset's)
 SAME_MATH = {
     "core.composite_cgan": {"type": "core.cgan", "adversarial": "core.non_saturating"},
     "cagan.composite_ca_gan": {"type": "cagan.ca_gan", "adversarial": "core.least_squares"},
+    "cagan.composite_modified_ac_gan": {"type": "cagan.modified_ac_gan", "adversarial": "core.least_squares",
+                                        "lambda_cls": 1.0},
+    "cagan.composite_ac_gan": {"type": "cagan.ac_gan"},
+    "uacgan.composite_mog_ac_gan": {"type": "uacgan.ac_gan", "adversarial": "core.non_saturating", "ac_on_fake": True},
+    "uacgan.composite_mog_tac_gan": {"type": "uacgan.tac_gan", "adversarial": "core.non_saturating", "ac_on_fake": True,
+                                     "twin_weight": 1.0},
+    "uacgan.composite_mog_uac_gan_dv": {"type": "uacgan.uac_gan", "adversarial": "core.non_saturating",
+                                        "ac_on_fake": True, "lambda_mi": 1.0, "marginal": "prior", "ma_trick": False,
+                                        "adaptive_clip": False},
 }
 
 
