@@ -108,3 +108,139 @@ def test_a_changed_term_does_not_match(comps, tmp_path, one_thread):
     with pytest.raises(AssertionError):
         assert_same_trajectory(trajectory(objective, comps, tmp_path / "objective"),
                                trajectory(raw, comps, tmp_path / "composite"))
+
+
+# -- mixes no paper trained ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, heads", [
+    ("cagan.composite_mix_ca_gan_tac_twin", {"cond": 10, "twin": 10}),
+    ("amgan.composite_mix_am_gan_cgp", {"cls": 10}),
+])
+def test_a_mix_trains_end_to_end_from_its_preset(name, heads, comps, tmp_path, one_thread):
+    from condgan import run_experiment
+
+    raw = shrink(preset(comps, name), steps=4)
+    exp = build_experiment(parse_config(raw, comps, source=name), comps)
+    assert exp.objective.heads() == heads
+    summary = run_experiment(raw, [], tmp_path, log=lambda *a, **k: None)
+    assert summary["step"] == 4
+    rows = list(csv.DictReader(open(Path(summary["run_dir"]) / "metrics.csv")))
+    assert len(rows) == 4
+    for name_ in exp.objective.losses:
+        values = [float(r[name_]) for r in rows]
+        assert all(v == v and abs(v) < 1e6 for v in values), (name_, values)
+
+
+def test_the_am_gan_cgp_mix_trains_the_classifier_with_both_terms(comps):
+    raw = preset(comps, "amgan.composite_mix_am_gan_cgp")
+    exp = build_experiment(parse_config(shrink(raw), comps, source="mix"), comps)
+    assert exp.objective.requires == {"classifier"}
+    assert exp.objective.losses == {"d_kplus1_d": "discriminator", "d_classification": "classifier",
+                                    "d_classifier_gradient_penalty": "classifier", "g_am_g": "generator",
+                                    "g_classification": "generator"}
+    assert not exp.objective.unsupervised
+    m = exp.models
+    batch = m.generate(16)  # stands in for a real batch (x, c)
+    out = exp.objective.discriminator_step(m, batch, 0)
+    assert set(out.losses) == {"d_kplus1_d", "d_classification", "d_classifier_gradient_penalty"}
+    assert out.losses["d_classifier_gradient_penalty"].requires_grad
+    grads = torch.autograd.grad(out.losses["d_classifier_gradient_penalty"], list(m.classifier.parameters()),
+                                allow_unused=True)
+    assert any(g is not None and g.abs().sum() > 0 for g in grads), "the penalty trains Q"
+
+
+# -- checked when the config is read -------------------------------------------------------------------------------
+def _composite(*terms: dict, **tables) -> dict:
+    from condgan.testing import tiny_config
+
+    raw = tiny_config("core.composite")
+    raw["objective"]["terms"] = list(terms)
+    raw.update(tables)
+    return raw
+
+
+def problems(raw, comps) -> list[tuple[str, str]]:
+    with pytest.raises(ConfigError) as info:
+        parse_config(raw, comps, source="test")
+    return info.value.problems
+
+
+def test_a_term_that_reads_a_classifier_needs_one(comps):
+    raw = _composite({"name": "core.adversarial_d"}, {"name": "cgpgan.classification", "side": "discriminator"},
+                     {"name": "core.adversarial_g"})
+    (path, msg), = problems(raw, comps)
+    assert path == "$.objective.terms[1]" and "no [classifier] table" in msg
+    raw["classifier"] = {"type": "core.mlp_q"}
+    parse_config(raw, comps)
+
+
+def test_two_terms_that_disagree_on_a_heads_width(comps):
+    raw = _composite({"name": "amgan.kplus1_d", "options": {"learned_fake_logit": True}},
+                     {"name": "cagan.class_real", "side": "discriminator"}, {"name": "amgan.am_g"})
+    (path, msg), (path2, msg2) = problems(raw, comps)
+    assert path == "$.objective.terms[1]" and "head 'cls' with width K" in msg and "terms[0]" in msg
+    assert path2 == "$.objective.terms[2]" and "width K" in msg2  # am_g without learned_fake_logit: K too
+    raw["objective"]["terms"][2]["options"] = {"learned_fake_logit": True}
+    raw["objective"]["terms"][1]["name"] = "amgan.uniform_fake"
+    (path, msg), = problems(raw, comps)
+    assert path == "$.objective.terms[1]" and "uniform_fake" in msg
+
+
+def test_a_term_on_a_side_it_cannot_serve(comps):
+    raw = _composite({"name": "cagan.ca_d", "side": "generator"}, {"name": "cagan.ca_g"})
+    assert problems(raw, comps)[0] == ("$.objective.terms[0].side", "term 'cagan.ca_d' cannot serve the generator "
+                                                                    "step; it serves the discriminator step")
+    raw = _composite({"name": "cagan.ca_d"}, {"name": "uacgan.twin"}, {"name": "cagan.ca_g"})
+    (path, msg), = problems(raw, comps)
+    assert path == "$.objective.terms[1].side" and "serves both steps" in msg
+
+
+def test_unknown_terms_options_and_keys_are_named_with_their_path(comps):
+    raw = _composite({"name": "cagan.ca_dd"}, {"name": "cagan.ca_g", "options": {"famly": "core.hinge"}},
+                     {"name": "core.adversarial_g", "wieght": 2.0},
+                     {"name": "core.adversarial_d", "options": {"family": "core.nope"}})
+    got = dict(problems(raw, comps))
+    assert "cagan.ca_d" in got["$.objective.terms[0].name"]  # did you mean
+    assert "unknown key 'famly'" in got["$.objective.terms[1].options.famly"]
+    assert "unknown key 'wieght'" in got["$.objective.terms[2].wieght"]
+    assert "core.nope" in got["$.objective.terms[3].options.family"]
+
+
+def test_a_method_needs_a_term_on_each_side(comps):
+    (path, msg), = problems(_composite({"name": "cagan.ca_d"}), comps)
+    assert path == "$.objective.terms" and "generator step" in msg
+
+
+def test_the_resolved_config_round_trips_through_toml(comps):
+    from condgan.config import dumps_toml
+
+    cfg = parse_config(preset(comps, "uacgan.composite_mog_tac_gan"), comps)
+    again = parse_config(tomllib.loads(dumps_toml(cfg.resolved())), comps)
+    assert again.components["objective"].params == cfg.components["objective"].params
+
+
+# -- the command line ----------------------------------------------------------------------------------------------
+def test_list_losses_shows_every_paper_plugins_terms(capsys):
+    from condgan.cli import main
+
+    assert main(["list", "losses"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip()]
+    for plugin in ("core", "cagan", "amgan", "cgpgan", "uacgan"):
+        assert any(n.startswith(plugin + ".") for n in names), plugin
+
+
+def test_describe_shows_a_term_and_a_composite_presets_order(capsys):
+    from condgan.cli import main
+
+    assert main(["describe", "uacgan.twin"]) == 0
+    out = capsys.readouterr().out
+    assert "loss term" in out and "V_TAC" in out and "discriminator step -> updates discriminator" in out
+    assert "reads (generator step, default options): generated twin[K]" in out
+    assert main(["describe", "uacgan.composite_mog_tac_gan"]) == 0
+    rows = [r.strip() for r in capsys.readouterr().out.split("in the order they run:")[1].strip().splitlines()]
+    assert rows == ["discriminator step: d_adv = 1 * core.adversarial_d",
+                    "discriminator step: d_cls_real = 1 * cagan.class_real",
+                    "discriminator step: d_cls_fake = 1 * cagan.class_fake",
+                    "discriminator step: d_twin = 1 * uacgan.twin",
+                    "generator step: g_adv = 1 * core.adversarial_g",
+                    "generator step: g_cls = 1 * cagan.class_fake",
+                    "generator step: g_twin = 1 * uacgan.twin"]
