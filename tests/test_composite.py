@@ -244,3 +244,21 @@ def test_describe_shows_a_term_and_a_composite_presets_order(capsys):
                     "generator step: g_adv = 1 * core.adversarial_g",
                     "generator step: g_cls = 1 * cagan.class_fake",
                     "generator step: g_twin = 1 * uacgan.twin"]
+
+
+@pytest.mark.parametrize("penalty", ["r1", "r2", "wgan_gp"])
+def test_core_penalty_terms_train_like_cgans_regularizers(penalty, comps, tmp_path, one_thread):
+    """core.cgan with a regularizer = adversarial terms + the penalty term (inputs prepared by Models.discriminate;
+    WGAN-GP's interpolates drawn at the same point of the random stream)."""
+    from condgan.testing import tiny_config
+
+    objective = shrink(tiny_config("core.cgan", objective_params={"adversarial": "core.hinge",
+                                                                  "regularizer": f"core.{penalty}",
+                                                                  "regularizer_weight": 3.0}))
+    composite = copy.deepcopy(objective)
+    composite["objective"] = {"type": "core.composite", "terms": [
+        {"name": "core.adversarial_d", "options": {"family": "core.hinge", "head": "cond"}},
+        {"name": f"core.{penalty}", "weight": 3.0, "options": {"head": "cond"}},
+        {"name": "core.adversarial_g", "options": {"family": "core.hinge", "head": "cond"}}]}
+    assert_same_trajectory(trajectory(objective, comps, tmp_path / "objective"),
+                           trajectory(composite, comps, tmp_path / "composite"))

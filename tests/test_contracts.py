@@ -32,7 +32,12 @@ def test_prior_contract(name):
 
 
 #: tables a tiny run needs so that every optimizer moves within two steps (delayed starts set to 0)
-CONTRACT_TABLES = {"cgpgan.elastic_infogan": {"prior": {"type": "cgpgan.gumbel", "start_epoch": 0}}}
+CONTRACT_TABLES = {"cgpgan.elastic_infogan": {"prior": {"type": "cgpgan.gumbel", "start_epoch": 0}},
+                   # a composite needs its terms: core's adversarial terms on the cond head and R1
+                   "core.composite": {"objective": {"type": "core.composite", "terms": [
+                       {"name": "core.adversarial_d", "options": {"head": "cond"}},
+                       {"name": "core.r1", "weight": 1.0, "options": {"head": "cond"}},
+                       {"name": "core.adversarial_g", "options": {"head": "cond"}}]}}}
 
 
 @pytest.mark.parametrize("name", names("objectives"))
