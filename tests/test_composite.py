@@ -104,6 +104,7 @@ def test_a_composite_preset_trains_like_its_objective(name, comps, tmp_path, one
 SAME_MATH_SEPARATE_STREAMS = {
     "amgan.composite_am_gan": {"type": "amgan.am_gan", "labeling": "predefined"},
     "amgan.composite_label_gan": {"type": "amgan.label_gan", "labeling": "predefined"},
+    "amgan.composite_ac_gan_star_plus": {"type": "amgan.ac_gan_star_plus", "labeling": "predefined"},
     "cgpgan.composite_infogan": {"type": "cgpgan.infogan", "lambda_cls": 1.0, "lambda_r2": 1.0},
 }
 
