@@ -38,8 +38,6 @@ term.
 Each loss is ``weight * term(view)``; the loop sums the losses per optimizer as for any objective.
 """
 
-from __future__ import annotations
-
 from typing import Any, Mapping
 
 import attrs
@@ -93,7 +91,7 @@ def _local(name: str) -> str:
     return name.split(".", 1)[-1]
 
 
-def _labels(params: CompositeParams, sides: list[str]) -> list[str]:
+def _labels(params: "CompositeParams", sides: list[str]) -> list[str]:
     """Loss names: the table's ``label`` or ``d_<term>`` / ``g_<term>``, numbered when a name repeats."""
     out, seen = [], {}
     for t, side in zip(params.terms, sides):
