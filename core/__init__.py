@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["BuildContext", "Batch", "BatchComposer", "Classifier", "Discriminator", "DiscriminatorOutput",
                      "DiscriminatorView", "Generator", "HEAD_NAMES", "LatentSampler", "Models", "Objective",
                      "PriorUpdater", "Regularizer", "StatisticsNetwork", "StepOutput"], ".interfaces"),
+    "LossTerm": ".terms", "Reads": ".terms", "TermView": ".terms",
     "component_field": ".config",
     "register_preset_folder": ".registry",
     "ConditionSpec": ".conditions",

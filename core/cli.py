@@ -168,7 +168,26 @@ def cmd_describe(args) -> int:
                                     f"See `condgan list all`.")])
     for entry in found:
         print(describe_entry(entry))
+        if entry.kind == "presets":
+            _print_term_order(entry, comps)
     return 0
+
+
+def _print_term_order(entry, comps) -> None:
+    """For a preset of ``core.composite``: the order its terms run in."""
+    import tomllib
+
+    from .config import parse_config
+
+    raw = tomllib.loads(entry.factory.read_text())
+    if (raw.get("objective") or {}).get("type") != "core.composite":
+        return
+    from .composite import term_order
+
+    cfg = parse_config(raw, comps, source=entry.name)
+    print("\n  terms, in the order they run:")
+    for row in term_order(cfg.components["objective"].params, comps):
+        print(f"    {row}")
 
 
 def cmd_presets(args) -> int:

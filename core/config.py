@@ -337,6 +337,11 @@ def parse_config(raw: Mapping[str, Any], components: Components, source: str = "
         if len(problems) == n_before:
             comps[table] = ComponentConfig(type_name, params, entry)
 
+    obj = comps.get("objective")
+    check = getattr(obj.entry.factory, "check_config", None) if obj is not None else None
+    if check is not None:  # an objective that checks more than its params (core.composite: its term list)
+        problems.extend(check(obj.params, raw, components))
+
     optimizers: dict[str, OptimizerParams] = {}
     opt_raw = raw.get("optimizers", {})
     if not isinstance(opt_raw, dict):
@@ -380,15 +385,22 @@ def dumps_toml(d: Mapping[str, Any]) -> str:
 
     lines: list[str] = []
 
-    def table(prefix: str, t: Mapping[str, Any]) -> None:
-        scalars = {k: v for k, v in t.items() if not isinstance(v, dict) and v is not None}
+    def is_array_of_tables(v: Any) -> bool:
+        return isinstance(v, (list, tuple)) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    def table(prefix: str, t: Mapping[str, Any], header: str = "[{}]") -> None:
+        arrays = {k: v for k, v in t.items() if is_array_of_tables(v)}
+        scalars = {k: v for k, v in t.items() if not isinstance(v, dict) and v is not None and k not in arrays}
         subs = {k: v for k, v in t.items() if isinstance(v, dict)}
-        if prefix and (scalars or not subs):
-            lines.append(f"\n[{prefix}]")
+        if prefix and (scalars or not subs or header != "[{}]"):
+            lines.append("\n" + header.format(prefix))
         for k, v in scalars.items():
             lines.append(f"{k} = {value(v)}")
         for k, v in subs.items():
             table(f"{prefix}.{k}" if prefix else k, v)
+        for k, v in arrays.items():  # [[prefix.k]] per element (composite objectives' terms)
+            for item in v:
+                table(f"{prefix}.{k}" if prefix else k, item, "[[{}]]")
 
     table("", d)
     return "\n".join(lines).lstrip() + "\n"

@@ -46,7 +46,8 @@ def param_rows(params: type | None) -> list[tuple[str, str, str, str]]:
 def describe_entry(e: Entry) -> str:
     lines = [f"{e.name}  ({SINGULAR[e.kind]}, plugin '{e.plugin}')",
              f"  {e.description}"]
-    doc = inspect.getdoc(e.factory) if callable(e.factory) else None
+    describe = getattr(e.factory, "describe", None)  # a loss term describes itself (equation, sides, reads)
+    doc = describe() if callable(describe) else inspect.getdoc(e.factory) if callable(e.factory) else None
     if doc:
         lines += ["", *("  " + line for line in doc.splitlines()[:12])]
     rows = param_rows(e.params)

@@ -154,6 +154,19 @@ def register_regularizers(register: Register) -> None:
 
 
 @hookspec
+def register_losses(register: Register) -> None:
+    """Register loss terms: ``factory`` is a :class:`condgan.LossTerm` (a pure function plus what it reads, the
+    step and optimizer it serves, its options class as ``params``); ``core.composite`` builds methods from them.
+
+    Example::
+
+        @condgan.hookimpl
+        def register_losses(register):
+            register("twin_d", TWIN_D, params=TWIN_D.options, description="TAC-GAN's twin classifier, D side")
+    """
+
+
+@hookspec
 def register_datasets(register: Register) -> None:
     """Register datasets: ``factory(params, ctx) -> condgan.data.Dataset`` (tensors, labels and a ConditionSpec).
 
@@ -210,6 +223,7 @@ KINDS: dict[str, str] = {
     "objectives": "register_objectives",
     "adversarial_losses": "register_adversarial_losses",
     "regularizers": "register_regularizers",
+    "losses": "register_losses",
     "generators": "register_generators",
     "discriminators": "register_discriminators",
     "classifiers": "register_classifiers",
@@ -228,6 +242,7 @@ SINGULAR: dict[str, str] = {
     "objectives": "objective",
     "adversarial_losses": "adversarial loss",
     "regularizers": "regularizer",
+    "losses": "loss term",
     "generators": "generator",
     "discriminators": "discriminator",
     "classifiers": "classifier",

@@ -35,7 +35,12 @@ def test_prior_contract(name):
 CONTRACT_TABLES = {"cgpgan.elastic_infogan": {"prior": {"type": "cgpgan.gumbel", "start_epoch": 0}},
                    # ReACGAN's class proxies live in its wrapping discriminator
                    "reacgan.reacgan": {"discriminator": {"type": "reacgan.proxy_d", "trunk": "core.mlp_d",
-                                                         "trunk_params": {"hidden": 16, "layers": 2}}}}
+                                                         "trunk_params": {"hidden": 16, "layers": 2}}},
+                   # a composite needs its terms: core's adversarial terms on the cond head and R1
+                   "core.composite": {"objective": {"type": "core.composite", "terms": [
+                       {"name": "core.adversarial_d", "options": {"head": "cond"}},
+                       {"name": "core.r1", "weight": 1.0, "options": {"head": "cond"}},
+                       {"name": "core.adversarial_g", "options": {"head": "cond"}}]}}}
 
 
 @pytest.mark.parametrize("name", names("objectives"))

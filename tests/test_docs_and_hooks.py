@@ -21,6 +21,7 @@ HOOK_TESTS = {
     "register_objectives": "objectives",
     "register_adversarial_losses": "adversarial_losses",
     "register_regularizers": "regularizers",
+    "register_losses": "losses",
     "register_generators": "generators",
     "register_discriminators": "discriminators",
     "register_classifiers": "classifiers",

@@ -29,6 +29,13 @@ def register_regularizers(register):
 
 
 @hookimpl
+def register_losses(register):
+    from ..terms import CORE_TERMS, register_terms
+
+    register_terms(register, CORE_TERMS)
+
+
+@hookimpl
 def register_datasets(register):
     from . import datasets
 
@@ -82,6 +89,9 @@ def register_objectives(register):
     from . import objectives
 
     _register_table(register, objectives.OBJECTIVES)
+    from .. import composite
+
+    _register_table(register, composite.OBJECTIVES)
 
 
 @hookimpl

@@ -18,6 +18,14 @@ def register_objectives(register):
 
 
 @hookimpl
+def register_losses(register):
+    from .terms import TERMS
+
+    for name, (term, description) in TERMS.items():
+        register(name, term, params=term.options, description=description)
+
+
+@hookimpl
 def register_metrics(register):
     from .metrics import IntraClassMSSSIM, IntraClassMSSSIMParams
 

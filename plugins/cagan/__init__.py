@@ -16,6 +16,14 @@ def register_objectives(register):
 
 
 @hookimpl
+def register_losses(register):
+    from .terms import TERMS
+
+    for name, (term, description) in TERMS.items():
+        register(name, term, params=term.options, description=description)
+
+
+@hookimpl
 def register_batch_composers(register):
     from .composers import MixedBatches, MixedParams
 

@@ -9,6 +9,14 @@ from condgan import hookimpl
 
 
 @hookimpl
+def register_losses(register):
+    from .terms import TERMS
+
+    for name, (term, description) in TERMS.items():
+        register(name, term, params=term.options, description=description)
+
+
+@hookimpl
 def register_objectives(register):
     from .objectives import OBJECTIVES
 
