@@ -92,7 +92,7 @@ def _train_seed(raw: dict, source: str, seed: int, run_dir: str, resume: bool, f
 
 def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *, source: str = "<config>",
                 workers: int | None = None, resume: bool = False, force: bool = False,
-                progress: bool | None = None) -> list[dict[str, Any]]:
+                progress: bool | None = None, vectorize: bool = False) -> list[dict[str, Any]]:
     """Train ``raw`` (a config as read from TOML, overrides applied) once per seed under ``group/seed-<s>/``.
 
     ``workers`` processes (default: the cores, at most one per seed). With ``resume``, seeds whose newest checkpoint
@@ -100,6 +100,8 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
     summaries (``seed``, ``step``, ``run_dir``, ``skipped``), in seed order. A signal raises
     :class:`~condgan.interrupts.TrainingInterrupted` once every running seed has checkpointed. ``progress``: one
     line on stderr with the runs done and an ETA (default: ``run.progress``; off when stderr is not a terminal).
+    ``vectorize``: train the seeds in this process, one step for all seeds at once (:mod:`condgan.vectorized`);
+    when a component cannot be vectorized, a line on stderr names it and the seeds train in worker processes.
     """
     from concurrent.futures import as_completed
 
@@ -137,6 +139,21 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
     show = run.get("progress", True) if progress is None else progress
     bar = tqdm(total=len(seeds), initial=len(summaries), desc=f"{group.name}: runs", unit="run", file=sys.stderr,
                dynamic_ncols=True, disable=None if show else True)
+    if tasks and vectorize:
+        from .vectorized import VectorizeRefused, train_vectorized
+
+        try:
+            outs = train_vectorized([t[0] for t in tasks], [t[1] for t in tasks], [t[2] for t in tasks],
+                                    resume=[t[3] for t in tasks], force=force, source=source)
+        except VectorizeRefused as exc:
+            print(f"condgan: --vectorize: {exc}; training the seeds in worker processes instead", file=sys.stderr)
+        else:
+            from .interrupts import raise_if_interrupted
+
+            for out in outs:
+                summaries[out["seed"]] = {**raise_if_interrupted(out), "skipped": False}
+            bar.close()
+            return [summaries[s] for s in seeds]
     try:
         if tasks:
             n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
