@@ -143,7 +143,7 @@ def _blame(exc: BaseException, exp, bundle: nn.Module) -> str:
         fname = frame.f_code.co_filename
         if fname.startswith(torch_dir) or fname == here:
             continue
-        where = f"{Path(fname).name}:{lineno} in {frame.f_code.co_name}"
+        where = f"{'/'.join(Path(fname).parts[-2:])}:{lineno} in {frame.f_code.co_name}"
         me = frame.f_locals.get("self")
         if isinstance(me, nn.Module) and id(me) in owners:
             component = _who(exp, owners[id(me)])
@@ -305,11 +305,13 @@ class SeedStack:
     def unstack(self, s: int) -> None:
         """Copy seed ``s``'s slices into its own modules (and its EMA), for saving, sampling and evaluation."""
         src = [self.params[n][s] for n in self.param_names] + [self.buffers[n][s] for n in self.buffer_names]
-        torch._foreach_copy_(self._per_seed[s], src)
+        if src:
+            torch._foreach_copy_(self._per_seed[s], src)
         if self.emas is not None:
             ema = self.emas[s].module
             torch._foreach_copy_(list(ema.parameters()), [t[s] for t in self.ema_params])
-            torch._foreach_copy_(list(ema.buffers()), [t[s] for t in self.ema_bufs])
+            if self.ema_bufs:
+                torch._foreach_copy_(list(ema.buffers()), [t[s] for t in self.ema_bufs])
 
     def state(self) -> dict[str, Tensor]:
         return {**self.params, **self.buffers}
