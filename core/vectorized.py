@@ -532,21 +532,30 @@ class SeedStack:
 # -- building and training a group ---------------------------------------------------------------------------------
 def build_group(raws: Sequence[dict[str, Any]], source: str):
     """The experiments of the group's seeds, built as each single run builds its own (same initial weights).
-    Seeds whose datasets are equal share seed 0's (one copy in memory)."""
+
+    The data set is built for seeds 0 and 1; when the two are equal (the data do not depend on ``run.seed``, which
+    seeds the global RNG before a data set is built) and seed 1 built around seed 0's data set gets the same initial
+    weights (building the data drew nothing from the global RNG that the networks' initialisation would have seen),
+    every later seed shares seed 0's data set, built once and held once."""
     from .build import build_experiment
     from .config import parse_config
     from .plugin_manager import get_components
 
     comps = get_components()
-    exps = []
-    for raw in raws:
+    exps, shared = [], None
+    for i, raw in enumerate(raws):
         cfg = parse_config(raw, comps, source=source)
-        exp = build_experiment(cfg, comps)
-        if exps:
+        exp = build_experiment(cfg, comps, dataset=shared)
+        if i == 1:
             d0, d = exps[0].dataset, exp.dataset
-            if d.x.shape == d0.x.shape and torch.equal(d.x, d0.x) and \
-                    (d.y is None) == (d0.y is None) and (d.y is None or torch.equal(d.y, d0.y)):
-                exp.dataset = d0
+            if d.x.shape == d0.x.shape and torch.equal(d.x, d0.x) and torch.equal(d.y, d0.y) and \
+                    d.labeled == d0.labeled:
+                again = build_experiment(cfg, comps, dataset=d0)
+                same = [torch.equal(a, b) for k in KINDS if isinstance(getattr(exp.models, k, None), nn.Module)
+                        for a, b in zip(getattr(exp.models, k).state_dict().values(),
+                                        getattr(again.models, k).state_dict().values())]
+                if all(same):
+                    exp.dataset = shared = d0
         exps.append(exp)
     return exps
 
