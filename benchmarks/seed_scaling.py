@@ -7,7 +7,8 @@
 Every measurement is one ``condgan train`` command in a fresh process, pinned to one core (``taskset -c 0``, one
 torch thread; ``--workers 1`` for the processes mode, since more workers on one core only take turns), timed from
 outside (``wall_s``: interpreter start, imports, building, training, the final checkpoint and sample picture of
-every seed). ``loop_s`` is the training loop alone, read from metrics.csv (``time_s`` of the last row): for the
+every seed), and ``cpu_s``, the CPU time the command and its workers used (less sensitive to the other jobs of a
+shared machine than the wall time). ``loop_s`` is the training loop alone, read from metrics.csv (``time_s`` of the last row): for the
 vectorized group the loop of all seeds at once, for the processes the sum over seeds. ``one run`` is a plain
 ``condgan train`` of seed 0 (no group), the 1x reference. Results: benchmarks/results/seed_scaling.json; the table
 in docs/performance.md ("Many seeds at once") is written from it by hand.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -54,9 +56,12 @@ def measure(preset: str, mode: str, seeds: int, steps: int) -> dict:
             cmd += ["--seeds", f"0-{seeds - 1}"]
             cmd += ["--vectorize"] if mode == "vectorized" else ["--workers", "1"]
         load = os.getloadavg()[0]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
         wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if r.returncode:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{r.stderr[-2000:]}")
         if "cannot vectorize" in r.stderr:
@@ -69,7 +74,7 @@ def measure(preset: str, mode: str, seeds: int, steps: int) -> dict:
         else:
             loop = sum(_last_time(base / f"seed-{s}") for s in range(seeds))
     return {"preset": preset, "mode": mode, "seeds": seeds, "steps": steps, "wall_s": round(wall, 2),
-            "loop_s": round(loop, 3), "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2)}
+            "cpu_s": round(cpu, 2), "loop_s": round(loop, 3), "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,18 +104,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def render(results: list[dict]) -> str:
     """The markdown table of docs/performance.md: per preset and seed count, wall and loop time of both modes."""
-    lines = ["| preset | seeds | vectorized wall s | vectorized loop s | processes wall s | processes loop s | "
-             "vectorized loop / one run's loop | load (1 min) |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| preset | seeds | vectorized wall s | vectorized CPU s | vectorized loop s | processes wall s | "
+             "processes CPU s | processes loop s | vectorized loop / one run's loop | load (1 min) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for preset in dict.fromkeys(r["preset"] for r in results):
         one = next(r for r in results if r["preset"] == preset and r["mode"] == "one")
-        lines.append(f"| {preset} | one run | {one['wall_s']} | {one['loop_s']} | | | 1 | {one['load_before']} |")
+        lines.append(f"| {preset} | one run | {one['wall_s']} | {one['cpu_s']} | {one['loop_s']} | | | | 1 | "
+                     f"{one['load_before']} |")
         for n in sorted({r["seeds"] for r in results if r["preset"] == preset and r["mode"] != "one"}):
             v = next((r for r in results if r["preset"] == preset and r["mode"] == "vectorized" and r["seeds"] == n), None)
             p = next((r for r in results if r["preset"] == preset and r["mode"] == "processes" and r["seeds"] == n), None)
             cell = lambda r, k: str(r[k]) if r else "-"  # noqa: E731
             ratio = f"{v['loop_s'] / one['loop_s']:.2f}" if v else "-"
-            lines.append(f"| {preset} | {n} | {cell(v, 'wall_s')} | {cell(v, 'loop_s')} | {cell(p, 'wall_s')} | "
-                         f"{cell(p, 'loop_s')} | {ratio} | {cell(v or p, 'load_before')} |")
+            lines.append(f"| {preset} | {n} | {cell(v, 'wall_s')} | {cell(v, 'cpu_s')} | {cell(v, 'loop_s')} | "
+                         f"{cell(p, 'wall_s')} | {cell(p, 'cpu_s')} | {cell(p, 'loop_s')} | {ratio} | "
+                         f"{cell(v or p, 'load_before')} |")
     return "\n".join(lines)
 
 

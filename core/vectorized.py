@@ -236,6 +236,9 @@ class SeedStack:
         self.bundles = [_Bundle({k: getattr(e.models, k) for k in self.kinds}) for e in exps]
         self.bundle = self.bundles[0]  # the template: seed 0's modules
         self.param_names = [n for n, _ in self.bundle.named_parameters()]
+        # functional_call walks every module to re-tie shared tensors on each call unless told there are none
+        self.tied = len(list(self.bundle.named_parameters(remove_duplicate=False))) != len(self.param_names) or \
+            len(list(self.bundle.named_buffers(remove_duplicate=False))) != len(list(self.bundle.named_buffers()))
         self.buffer_names = [n for n, _ in self.bundle.named_buffers()]
         self._per_seed = [[dict(b.named_parameters())[n] for n in self.param_names]
                           + [dict(b.named_buffers())[n] for n in self.buffer_names] for b in self.bundles]
@@ -396,7 +399,8 @@ class SeedStack:
                 else:  # a sampler with state of its own per seed: this seed's slices swapped in
                     prefix = "prior." if kind == "conditions" else "latent."
                     st = {k: t[s] for k, t in self.state().items() if k.startswith(prefix)}
-                    per.append(functional_call(self._samplers[kind], st, (lambda: draw_one(self.models, kind, n, g),)))
+                    per.append(functional_call(self._samplers[kind], st, (lambda: draw_one(self.models, kind, n, g),),
+                                               tie_weights=self.tied))
             out.append(torch.stack(per))
         return out
 
@@ -423,6 +427,7 @@ class SeedStack:
 
     def _vmapped(self, side: str, real: dict, step: int, log_step: bool, draws: list[Tensor]):
         obj, models, feed, bundle = self.objective, self.models, self.feed, self.bundle
+        tied = self.tied
         has_probs = []  # vmap returns tensors only: whether class_probs was None is told on the side
 
         def one_seed(state, draws, real):
@@ -438,7 +443,7 @@ class SeedStack:
                 has_probs.append(out.class_probs is not None)
                 cp = out.class_probs.detach() if out.class_probs is not None else torch.zeros(())
                 return dict(out.losses), logs, cp
-            return functional_call(bundle, state, (run,))
+            return functional_call(bundle, state, (run,), tie_weights=tied)
 
         losses, logs, cp = vmap(one_seed, randomness="error")(self.state(), draws, real)
         return losses, logs, (cp if has_probs[0] else None)
@@ -478,7 +483,7 @@ class SeedStack:
             def run():
                 prior.update(cp)
                 return prior.probs()
-            return functional_call(bundle, state, (run,))
+            return functional_call(bundle, state, (run,), tie_weights=self.tied)
 
         st = self.state()
         vmap(one_seed, randomness="error")({n: st[n] for n in names}, class_probs)
