@@ -8,6 +8,8 @@ Checked by breaking the code on purpose (docs/performance.md): drawing seed s's 
 or saving seed s+1's slice as seed s, fails test_seed_follows_its_single_run."""
 
 import csv
+import sys
+from pathlib import Path
 import json
 
 import pytest
@@ -159,3 +161,24 @@ def test_cli_vectorize(tmp_path, capsys):
     for s in range(3):
         assert newest(tmp_path / "mog_ac_gan" / f"seed-{s}")["step"] == 20
         assert len(rows(tmp_path / "mog_ac_gan" / f"seed-{s}")) == 2
+
+
+def test_seed_scaling_section_states_its_numbers():
+    """docs/performance.md's section is rendered from the results: the ratios in its text are the table's."""
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from benchmarks.seed_scaling import section
+
+    def row(mode, seeds, wall, cpu, loop):
+        return {"preset": "p", "mode": mode, "seeds": seeds, "steps": 10, "wall_s": wall, "cpu_s": cpu,
+                "loop_s": loop, "load_before": 1.0, "load_after": 1.0}
+
+    r = {"command": "python -m benchmarks.seed_scaling", "pinned": "taskset -c 0", "note": "a note",
+         "results": [row("one", 1, 10.0, 8.0, 2.0), row("vectorized", 16, 30.0, 24.0, 3.0),
+                     row("processes", 16, 160.0, 128.0, 32.0)]}
+    text = "\n".join(section(r))
+    assert "| p | 16 | 30.0 | 24.0 | 3.0 | 160.0 | 128.0 | 32.0 | 1.50 |" in text
+    assert "loop 1.5x one run's loop" in text and "is met by the loop" in text
+    r["results"][1]["loop_s"] = 5.0
+    assert "is not met by the loop" in "\n".join(section(r))
