@@ -39,6 +39,11 @@ How a step runs (the objective's code does not change):
   generator. A seed's checkpoint resumes in a single run or in a vectorized group alike; a vectorized group resumes
   bit-exactly (all seeds must be at the same checkpoint step). ``time_s`` in metrics.csv is the group's wall time.
 
+A non-finite loss of any seed stops the whole group (``run.on_nonfinite = "stop"``), naming the seeds; every
+seed keeps its last good checkpoint. The group runs with ``run.threads`` torch threads (a seed group sets 1 when the
+config leaves it at 0). During-training evaluation (``run.eval_every``) and sample grids run per seed on its own
+weights, as in its single run.
+
 What is refused (before anything is written; :class:`VectorizeRefused` names the component, and
 :func:`condgan.groups.train_group` then trains the seeds in worker processes): batch-norm running statistics,
 spectral norm's power iteration, dropout, forward hooks, uninitialised lazy modules; torchrun, bf16 autocast,
@@ -414,6 +419,7 @@ class SeedStack:
             gen_states = [g.get_state() for g in self.generators]
             buf_states = [t.clone() for t in self.buffers.values()]
             draws = self.predraw(plan)
+            self.feed.plan = plan  # what the served draws are checked against: this side's plan
             try:
                 return self._vmapped(side, real, step, log_step, draws)
             except _PlanChanged:

@@ -182,3 +182,27 @@ def test_seed_scaling_section_states_its_numbers():
     assert "loop 1.5x one run's loop" in text and "is met by the loop" in text
     r["results"][1]["loop_s"] = 5.0
     assert "is not met by the loop" in "\n".join(section(r))
+
+
+def test_draws_that_change_with_the_step_stay_exact(tmp_path, monkeypatch, one_thread):
+    """An objective whose draws depend on the step (an extra draw every third discriminator step, of a size that
+    alternates): the side is undone, its plan recorded anew and run again, so the seed still draws exactly its single
+    run's numbers."""
+    from condgan.plugins.uacgan.objectives import TACGANObjective
+
+    plain = TACGANObjective.discriminator_step
+
+    def discriminator_step(self, m, real, step):
+        if step % 3 == 0:
+            m.sample_conditions(5 + step % 2)
+        return plain(self, m, real, step)
+
+    monkeypatch.setattr(TACGANObjective, "discriminator_step", discriminator_step)
+    raw = raw_of("uacgan.mog_tac_gan", 30)
+    train_group(raw, [0, 1], tmp_path / "group", vectorize=True, progress=False)
+    run_experiment(with_seed(raw, 1), run_dir=tmp_path / "single", log=lambda *a, **k: None)
+    va, sb = newest(tmp_path / "group" / "seed-1"), newest(tmp_path / "single")
+    assert torch.equal(va["rng"]["torch"], sb["rng"]["torch"])
+    for m in sb["models"]:
+        for k, v in sb["models"][m].items():
+            assert torch.allclose(va["models"][m][k], v, atol=1e-5, rtol=1e-4), (m, k)
