@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import resource
 import shutil
@@ -84,8 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--modes", nargs="+", default=["vectorized", "processes"])
     ap.add_argument("--out", default=str(RESULTS / "seed_scaling.json"))
+    ap.add_argument("--merge", action="store_true", help="add to the results already in --out (a preset's rows "
+                    "replace its old ones); the command recorded is then a list")
     args = ap.parse_args(argv)
-    results = []
+    results, commands = [], []
+    if args.merge and Path(args.out).exists():
+        old = json.loads(Path(args.out).read_text())
+        results = [e for e in old["results"] if e["preset"] not in args.presets]
+        commands = old["command"] if isinstance(old["command"], list) else [old["command"]]
     for preset in args.presets:
         results.append(measure(preset, "one", 1, args.steps))
         progress(f"{preset} one run: {results[-1]}")
@@ -94,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(measure(preset, mode, n, args.steps))
                 progress(f"{preset} {mode} {n}: {results[-1]}")
     write_json(Path(args.out), {
-        "command": command_line("benchmarks.seed_scaling", argv if argv is not None else sys.argv[1:]),
+        "command": commands + [command_line("benchmarks.seed_scaling", argv if argv is not None else sys.argv[1:])],
         "machine": machine_info(torch.device("cpu")), "pinned": " ".join(_pin()) or "(taskset not found)",
         "note": "a shared machine: 2 cores, other jobs running (load_before/after: the 1-minute load average)",
         "results": results})
@@ -147,7 +154,8 @@ def section(r: dict) -> list[str]:
            "and spectral norm (`core.digits`, the DCGAN presets), dropout, random draws that bypass "
            "`Models.sample_latent`/`sample_conditions` (UAC-GAN with `marginal = \"permute\"`), Python control flow "
            "on tensor values, torchrun, bf16, `run.compile` and `run.on_nonfinite = \"skip\"`.", "",
-           f"Measured with (on {r['pinned'] or 'all cores'}, one torch thread):", "", "```", r["command"], "```", "",
+           f"Measured with (on {r['pinned'] or 'all cores'}, one torch thread):", "", "```",
+           *([r["command"]] if isinstance(r["command"], str) else r["command"]), "```", "",
            f"**{r['note']}.** The wall times move with the other jobs; the CPU time (`cpu_s`, the command and its "
            "workers) and the loop time are steadier. *wall*: the whole command (start-up, building, training, the "
            "final checkpoint and sample picture of every seed); *loop*: the training loop alone (for processes the "

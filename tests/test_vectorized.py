@@ -206,3 +206,16 @@ def test_draws_that_change_with_the_step_stay_exact(tmp_path, monkeypatch, one_t
     for m in sb["models"]:
         for k, v in sb["models"][m].items():
             assert torch.allclose(va["models"][m][k], v, atol=1e-5, rtol=1e-4), (m, k)
+
+
+def test_objective_state_between_steps_is_refused(tmp_path, monkeypatch):
+    """UAC-GAN keeps MINE's moving average on itself when T has no buffer for it: a tensor that would carry one
+    seed's value (or a vmap-level tensor) from step to step; refused, naming the attribute."""
+    from condgan.interfaces import StatisticsNetwork
+
+    monkeypatch.setattr(StatisticsNetwork, "keep_mine_moving_average", lambda self: None)
+    raw = raw_of("uacgan.mog_uac_gan", 2)
+    with pytest.raises(VectorizeRefused, match=r"objective 'uacgan.uac_gan' keeps tensors between steps in "
+                                               r"attribute\(s\) _log_ma"):
+        train_vectorized([with_seed(raw, 0), with_seed(raw, 1)], [0, 1], [tmp_path / "a", tmp_path / "b"])
+    assert not any(tmp_path.iterdir())
