@@ -184,5 +184,6 @@ def section(r: dict) -> list[str]:
             "of a few 10x10 weights over 256 rows) cost close to a single run's product per seed, so the loop "
             "still grows with the number of seeds, though far slower than S processes; outside the loop every "
             "seed still pays its own build, final checkpoint and sample picture, as its single run does. A GPU, "
-            "where a batched GEMM costs about one launch, is where the mode fills the device (the flag is tested on the CPU only).", ""]
+            "where a batched GEMM costs about one launch, is where the mode fills the device (the flag is tested "
+            "on the CPU only).", ""]
     return out
