@@ -154,10 +154,10 @@ def section(r: dict) -> list[str]:
            "and spectral norm (`core.digits`, the DCGAN presets), dropout, random draws that bypass "
            "`Models.sample_latent`/`sample_conditions` (UAC-GAN with `marginal = \"permute\"`), Python control flow "
            "on tensor values, torchrun, bf16, `run.compile` and `run.on_nonfinite = \"skip\"`.", "",
-           f"Measured with (on {r['pinned'] or 'all cores'}, one torch thread):", "", "```",
+           f"Measured with (each command pinned with `{r['pinned']}`, one torch thread):", "", "```",
            *([r["command"]] if isinstance(r["command"], str) else r["command"]), "```", "",
-           f"**{r['note']}.** The wall times move with the other jobs; the CPU time (`cpu_s`, the command and its "
-           "workers) and the loop time are steadier. *wall*: the whole command (start-up, building, training, the "
+           f"**{r['note']}.** The wall times, the loop's included, move with the other jobs; the CPU time (the "
+           "command and its workers) is steadier. *wall*: the whole command (start-up, building, training, the "
            "final checkpoint and sample picture of every seed); *loop*: the training loop alone (for processes the "
            "sum over seeds); *one run*: a plain `condgan train` of one seed.", "", render(res), ""]
     for preset in dict.fromkeys(e["preset"] for e in res):
