@@ -638,6 +638,8 @@ def train_vectorized(raws: Sequence[dict[str, Any]], seeds: Sequence[int], run_d
     run = stack.run
     with num_threads(run.threads):
         streams = _streams(exps, seeds)
+        for m in [e.models for e in exps] + [stack.models]:  # as train() sets it, before anything runs a step
+            m.steps_per_epoch = streams[0].steps_per_epoch
         stack.dry_run(_real(streams, start), start)  # refuses before anything is written
         if run.tune_malloc and stack.device.type == "cpu":
             keep_freed_memory()
@@ -675,9 +677,6 @@ def _loop(stack: SeedStack, streams, run_dirs: list[Path], start: int, *, resume
 
     exps, run, S, obj = stack.exps, stack.run, stack.S, stack.objective
     m0 = exps[0].models
-    for e in exps:
-        e.models.steps_per_epoch = streams[0].steps_per_epoch
-    stack.models.steps_per_epoch = streams[0].steps_per_epoch
     evaluators = [None] * S
     if run.eval_every:
         from .evaluation.during_training import make_evaluator
