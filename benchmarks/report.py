@@ -345,6 +345,11 @@ def render(results: Path = RESULTS) -> str:
     startup = load("startup", results)
     if startup:
         lines += startup_section(startup)
+    seeds = load("seed_scaling", results)
+    if seeds:
+        from .seed_scaling import section as seed_scaling_section
+
+        lines += seed_scaling_section(seeds)
     lines += ["## GPU flags and several processes", "",
               "bf16 autocast, `channels_last`, `torch.compile`, fused optimizers, pinned memory and torchrun data "
               "parallelism (gloo on the CPU, NCCL on GPUs) are described, with their tests and tolerances, in "

@@ -66,7 +66,7 @@ def _train_group(args) -> int:
         raw.setdefault("run", {})["out_dir"] = args.out
     group = Path(args.resume) if args.resume else run_dir_of(raw)
     summaries = train_group(raw, seeds, group, source=source, workers=args.workers, resume=bool(args.resume),
-                            force=args.force)
+                            force=args.force, vectorize=args.vectorize)
     trained = [s["seed"] for s in summaries if not s.get("skipped")]
     skipped = [s["seed"] for s in summaries if s.get("skipped")]
     print(f"condgan: trained seeds {', '.join(map(str, trained)) or '(none)'}"
@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seeds", metavar="SEEDS", help="a seed group: one run per seed, e.g. 0-4 or 0,3,7, under "
                    "OUT/NAME/seed-<s>/ (resume the group with --resume OUT/NAME)")
     t.add_argument("--workers", type=int, metavar="N", help="worker processes for --seeds (default: the cores)")
+    t.add_argument("--vectorize", action="store_true", help="with --seeds: train every seed in one process, one step "
+                   "for all seeds at once (small models; falls back to worker processes, naming the component, when "
+                   "something cannot be vectorized; docs/performance.md)")
     t.set_defaults(func=cmd_train)
 
     s = sub.add_parser("sample", help="generate samples from a trained run")

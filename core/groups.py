@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -69,7 +70,7 @@ def seed_runs(group: str | Path) -> list[tuple[int, Path]]:
 
 def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *, source: str = "<config>",
                 workers: int | None = None, resume: bool = False, force: bool = False,
-                progress: bool | None = None) -> list[dict[str, Any]]:
+                progress: bool | None = None, vectorize: bool = False) -> list[dict[str, Any]]:
     """Train ``raw`` (a config as read from TOML, overrides applied) once per seed under ``group/seed-<s>/``: one
     arm of the experiment harness (:mod:`condgan.experiments`), without records.
 
@@ -78,6 +79,8 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
     checkpoint). Returns the summaries (``seed``, ``step``, ``run_dir``, ``skipped``), in seed order. A signal raises
     :class:`~condgan.interrupts.TrainingInterrupted` once every running seed has checkpointed. ``progress``: one
     line on stderr with the runs done and an ETA (default: ``run.progress``; off when stderr is not a terminal).
+    ``vectorize``: train the seeds in this process, one step for all seeds at once (:mod:`condgan.vectorized`);
+    when a component cannot be vectorized, a line on stderr names it and the seeds train in worker processes.
     """
     from .experiments import Arm, RunPool, has_checkpoint, plan
 
@@ -100,6 +103,10 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
         one["run"]["threads"] = 1  # workers side by side: one torch thread each unless the config says
     runs = plan([Arm(source, one, seeds=seeds)], group, run_name="seed-{seed}")
     show = run.get("progress", True) if progress is None else progress
+    if vectorize:
+        done = _train_vectorized(runs, resume=resume, force=force, source=source)
+        if done is not None:
+            return [done[s] for s in seeds]
     summaries = []
     with RunPool(runs, workers=workers, threads=None, progress=show, desc=f"{group.name}: runs", resume=resume,
                  force=force, restart_changed=False) as pool:
@@ -107,6 +114,31 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
             summaries.append({"step": r.steps, "run_dir": str(r.run_dir), "interrupted": False, **(r.summary or {}),
                               "seed": r.seed, "skipped": not r.trained})
     return summaries
+
+
+def _train_vectorized(runs, *, resume: bool, force: bool, source: str) -> dict[int, dict[str, Any]] | None:
+    """The seeds of ``runs`` in this process, one step for all at once (:mod:`condgan.vectorized`); finished seeds
+    are skipped on resume. ``None`` (and a line on stderr naming the component) when the group cannot be vectorized:
+    the caller trains the seeds in worker processes instead."""
+    from .experiments import finished, has_checkpoint
+    from .interrupts import raise_if_interrupted
+    from .vectorized import VectorizeRefused, train_vectorized
+
+    out = {r.seed: {"seed": r.seed, "step": r.steps, "run_dir": str(r.run_dir), "skipped": True, "interrupted": False}
+           for r in runs if resume and finished(r.run_dir, r.steps)}
+    todo = [r for r in runs if r.seed not in out]
+    if not todo:
+        return out
+    try:
+        trained = train_vectorized([r.raw for r in todo], [r.seed for r in todo], [r.run_dir for r in todo],
+                                   resume=[resume and has_checkpoint(r.run_dir) for r in todo], force=force,
+                                   source=source)
+    except VectorizeRefused as exc:
+        print(f"condgan: --vectorize: {exc}; training the seeds in worker processes instead", file=sys.stderr)
+        return None
+    for t in trained:
+        out[t["seed"]] = {**raise_if_interrupted(t), "skipped": False}
+    return out
 
 
 # -- results over seeds --------------------------------------------------------------------------------------------

@@ -146,6 +146,14 @@ class StopRequested:
         return False
 
 
+def checkpoint_state(step: int, models: dict[str, Any], optimizers: dict[str, Any], ema: dict[str, Any] | None,
+                     rng: dict[str, Any]) -> dict[str, Any]:
+    """A run's checkpoint: the state dicts of its modules, optimizers and generator EMA and the RNG states
+    (:func:`rng_state`) at ``step``. The one layout :func:`train` and the vectorized seed groups
+    (:mod:`condgan.vectorized`) save and resume from."""
+    return {"format": 1, "step": step, "models": models, "optimizers": optimizers, "ema": ema, "rng": rng}
+
+
 # -- the loop ----------------------------------------------------------------------------------------------------
 def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], resume: bool, force: bool = False) -> None:
     """Write the resolved config and the manifest; refuse to resume with a changed config unless forced."""
@@ -295,13 +303,9 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
         d.main_only(lambda: save(step))
 
     def save(step: int) -> None:
-        state = {
-            "format": 1, "step": step,
-            "models": {name: mod.state_dict() for name, mod in modules.items()},
-            "optimizers": {name: o.state_dict() for name, o in optimizers.items()},
-            "ema": ema.module.state_dict() if ema is not None else None,
-            "rng": rng_state(),
-        }
+        state = checkpoint_state(step, {name: mod.state_dict() for name, mod in modules.items()},
+                                 {name: o.state_dict() for name, o in optimizers.items()},
+                                 ema.module.state_dict() if ema is not None else None, rng_state())
         save_checkpoint(state, run_dir / "checkpoints", step, keep=run.keep_checkpoints)
         if tb is not None:
             tb.flush()
