@@ -215,6 +215,8 @@ def cmd_reproduce(args) -> int:
                                     f"See `condgan reproduce` for the list.")])
     from .interrupts import sigterm_raises_keyboard_interrupt
 
+    if args.vectorize:  # the reproductions read it as they read CONDGAN_WORKERS
+        os.environ["CONDGAN_VECTORIZE"] = "1"
     with sigterm_raises_keyboard_interrupt():  # between runs SIGTERM stops like Ctrl-C: exit 130, not killed silently
         page = matches[0].factory(Path(args.out), args.quick)
     print(f"condgan: results written to {page}")
@@ -291,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("name", nargs="?")
     r.add_argument("--out", default="docs/results", help="folder for the results page and figures")
     r.add_argument("--quick", action="store_true", help="a much shorter run, to check that it works")
+    r.add_argument("--vectorize", action="store_true",
+                   help="train each arm's seeds at once where the reproduction supports it (sets "
+                        "CONDGAN_VECTORIZE=1; UAC-GAN's MoG); seeds then match their single runs to float tolerance")
     r.set_defaults(func=cmd_reproduce)
 
     c = sub.add_parser("claims", help="recompute the claims tables at the top of the results pages from the "

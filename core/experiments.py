@@ -245,6 +245,51 @@ def train_run(run: Run, *, during: Callable | None = None, restart_changed: bool
     return attrs.evolve(run, train_s=secs, trained=True, summary=summary)
 
 
+def vectorize_runs(runs: Sequence[Run], *, resume: bool = True, force: bool = False,
+                   restart_changed: bool = True) -> list[Run] | None:
+    """Train ``runs`` (the seeds of one arm: configs equal but for ``run.seed``) in this process, one step for all
+    of them at once (:mod:`condgan.vectorized`), reusing what their directories hold as :func:`train_run` does.
+    Returns the runs (``trained``, ``train_s`` = the group's wall time shared equally, ``summary``) in order, each
+    with its run file written, so a :class:`RunPool` over them only evaluates. ``None``, with a line on stderr
+    naming the component, when the runs cannot be vectorized: train them with :class:`RunPool` instead."""
+    from .checkpoint import atomic_write_text
+    from .interrupts import raise_if_interrupted
+    from .vectorized import VectorizeRefused, train_vectorized
+
+    out: dict[int, Run] = {}
+    todo, partial = [], []
+    for i, r in enumerate(runs):
+        saved = _saved_raw(r.run_dir)
+        changed = saved is not None and saved != r.raw
+        if resume and not changed and finished(r.run_dir, r.steps):
+            out[i] = attrs.evolve(r, trained=False)
+            continue
+        todo.append(i)
+        partial.append(resume and has_checkpoint(r.run_dir) and not (changed and restart_changed))
+    if todo:
+        first = runs[todo[0]]
+        t0 = time.perf_counter()
+        try:
+            sums = train_vectorized([runs[i].raw for i in todo], [runs[i].seed for i in todo],
+                                    [runs[i].run_dir for i in todo], resume=partial,
+                                    force=force or not all(partial), source=first.arm.name,
+                                    log=lambda *a, **k: None)
+        except VectorizeRefused as exc:
+            print(f"condgan: {first.arm.name}: cannot vectorize ({exc}); its seeds train in worker processes",
+                  file=sys.stderr)
+            return None
+        secs = (time.perf_counter() - t0) / len(todo)
+        for i, summary in zip(todo, sums):
+            raise_if_interrupted(summary)  # every seed checkpointed at the same step: none is marked trained
+        for i, summary in zip(todo, sums):
+            r = runs[i]
+            atomic_write_text(r.run_dir / RUN_FILE, json.dumps({"config": r.raw, "train_s": secs,
+                                                                "vectorized_with": len(todo)}, indent=1,
+                                                               default=str) + "\n")
+            out[i] = attrs.evolve(r, train_s=secs, trained=True, summary=summary)
+    return [out[i] for i in range(len(runs))]
+
+
 def _execute(run: Run, evaluate, during, threads: int | None, train_kw: dict) -> tuple[Run, Any]:
     """A worker's task: train (or reuse) one run, then ``evaluate`` it and write its record, with ``threads`` torch
     threads throughout."""
@@ -337,11 +382,19 @@ class RunPool:
 def run_arms(arms: Sequence[Arm], root: str | Path, *, evaluate: Callable[[Run], Any] | None = None,
              records: str | Path | None = None, overrides: Sequence[str] = (), run_name: str = "{arm}_s{seed}",
              record_name: str = "{arm}_s{seed}.json", workers: int | None = 1, threads: int | None = 1,
-             during: Callable | None = None, log: Callable[..., None] | None = None) -> list[Any]:
+             during: Callable | None = None, log: Callable[..., None] | None = None,
+             vectorize: bool = False) -> list[Any]:
     """Plan the runs of ``arms`` (:func:`plan`), run them (:class:`RunPool`) and return their records in plan order
     (the ``evaluate`` results; without ``evaluate``, the :class:`Run` objects). ``log(run, record)`` is called for
-    each as it comes in."""
+    each as it comes in. ``vectorize``: first train each arm's unrecorded seeds at once (:func:`vectorize_runs`;
+    an arm that cannot be vectorized trains in the pool as usual, and ``during`` is not called for vectorized
+    runs); the pool then evaluates them."""
     runs = plan(arms, root, overrides=overrides, run_name=run_name, records=records, record_name=record_name)
+    if vectorize:
+        for arm in arms:
+            mine = [r for r in runs if r.arm is arm and not (r.record_path is not None and r.record_path.exists())]
+            if len(mine) > 1:
+                vectorize_runs(mine)
     out = []
     with RunPool(runs, evaluate=evaluate, during=during, workers=workers, threads=threads) as pool:
         for run, record in pool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -104,7 +103,7 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
     runs = plan([Arm(source, one, seeds=seeds)], group, run_name="seed-{seed}")
     show = run.get("progress", True) if progress is None else progress
     if vectorize:
-        done = _train_vectorized(runs, resume=resume, force=force, source=source)
+        done = _train_vectorized(runs, resume=resume, force=force)
         if done is not None:
             return [done[s] for s in seeds]
     summaries = []
@@ -116,29 +115,16 @@ def train_group(raw: dict[str, Any], seeds: Sequence[int], group: str | Path, *,
     return summaries
 
 
-def _train_vectorized(runs, *, resume: bool, force: bool, source: str) -> dict[int, dict[str, Any]] | None:
-    """The seeds of ``runs`` in this process, one step for all at once (:mod:`condgan.vectorized`); finished seeds
-    are skipped on resume. ``None`` (and a line on stderr naming the component) when the group cannot be vectorized:
-    the caller trains the seeds in worker processes instead."""
-    from .experiments import finished, has_checkpoint
-    from .interrupts import raise_if_interrupted
-    from .vectorized import VectorizeRefused, train_vectorized
+def _train_vectorized(runs, *, resume: bool, force: bool) -> dict[int, dict[str, Any]] | None:
+    """The seeds of ``runs`` in this process, one step for all at once (:func:`condgan.experiments.vectorize_runs`);
+    ``None`` when they cannot be vectorized (the caller trains them in worker processes)."""
+    from .experiments import vectorize_runs
 
-    out = {r.seed: {"seed": r.seed, "step": r.steps, "run_dir": str(r.run_dir), "skipped": True, "interrupted": False}
-           for r in runs if resume and finished(r.run_dir, r.steps)}
-    todo = [r for r in runs if r.seed not in out]
-    if not todo:
-        return out
-    try:
-        trained = train_vectorized([r.raw for r in todo], [r.seed for r in todo], [r.run_dir for r in todo],
-                                   resume=[resume and has_checkpoint(r.run_dir) for r in todo], force=force,
-                                   source=source)
-    except VectorizeRefused as exc:
-        print(f"condgan: --vectorize: {exc}; training the seeds in worker processes instead", file=sys.stderr)
+    done = vectorize_runs(runs, resume=resume, force=force, restart_changed=False)
+    if done is None:
         return None
-    for t in trained:
-        out[t["seed"]] = {**raise_if_interrupted(t), "skipped": False}
-    return out
+    return {r.seed: {"step": r.steps, "run_dir": str(r.run_dir), "interrupted": False, **(r.summary or {}),
+                     "seed": r.seed, "skipped": not r.trained} for r in done}
 
 
 # -- results over seeds --------------------------------------------------------------------------------------------

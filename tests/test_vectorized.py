@@ -257,3 +257,30 @@ def test_ctrl_c_stops_a_vectorized_group_with_every_seed_checkpointed(tmp_path):
         assert len(ckpts) == 1
         steps.add(int(load_file(ckpts[0])["step"]))
     assert len(steps) == 1 and 3 <= steps.pop() < 10**6
+
+
+def test_harness_arms_train_their_seeds_vectorized(tmp_path, one_thread):
+    """run_arms(vectorize=True): each arm's seeds train at once, are evaluated in the pool, match the arm trained
+    seed by seed (float tolerance), and are reused on a rerun (nothing retrained); an arm that cannot be vectorized
+    (UAC-GAN's permuted marginal draws with randperm) trains in the pool as usual."""
+    from condgan.experiments import Arm, run_arms
+
+    def norm(run):
+        exp, _ = run.load(use_ema=False)
+        return {"arm": run.arm.name, "seed": run.seed, "trained": run.trained,
+                "w": [p.detach().clone() for p in exp.models.generator.parameters()]}
+
+    raw = raw_of("uacgan.mog_tac_gan", 20)
+    permute = raw_of("uacgan.mog_uac_gan", 4)
+    permute["objective"]["marginal"] = "permute"
+    arms = [Arm("tac", raw, seeds=[0, 1, 2]), Arm("perm", permute, seeds=[0, 1])]
+    out = run_arms(arms, tmp_path / "v", evaluate=norm, vectorize=True)
+    runfile = lambda arm, s: json.loads((tmp_path / "v" / f"{arm}_s{s}" / "harness.json").read_text())
+    assert [runfile("tac", s).get("vectorized_with") for s in (0, 1, 2)] == [3, 3, 3]
+    assert [runfile("perm", s).get("vectorized_with") for s in (0, 1)] == [None, None]
+    single = run_arms([Arm("tac", raw, seeds=[0, 1, 2])], tmp_path / "s", evaluate=norm)
+    for v, s in zip(out[:3], single):
+        assert v["seed"] == s["seed"] and all(torch.allclose(a, b, atol=1e-5) for a, b in zip(v["w"], s["w"]))
+    assert not all(torch.equal(a, b) for a, b in zip(out[0]["w"], out[1]["w"]))  # seeds differ
+    again = run_arms(arms, tmp_path / "v", evaluate=norm, vectorize=True)
+    assert not any(r["trained"] for r in again)

@@ -257,6 +257,7 @@ def reproduce_mog(out_dir: Path, quick: bool) -> Path:
     run_arms(arms(methods, range(int(os.environ.get("UACGAN_MOG_SEED_OFFSET", 0)), seeds)), run_root,
              evaluate=score, records=record_dir, record_name="{arm}_s{seed}_{steps}.json", overrides=overrides,
              workers=int(os.environ.get("CONDGAN_WORKERS", "2")),
+             vectorize=os.environ.get("CONDGAN_VECTORIZE") == "1",
              log=lambda run, r: print(f"uacgan.mog: {r['method']} seed {r['seed']}: MMD² "
                                       f"{['%.3f' % v for v in r['mmd']]} ({r['train_s']:.0f} s)", file=sys.stderr,
                                       flush=True))
