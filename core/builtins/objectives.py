@@ -12,11 +12,8 @@ from torch import Tensor
 
 from ..config import component_field
 from ..interfaces import Batch, BuildContext, Models, Objective, Regularizer, StepOutput
-
-
-def selected_logit(cond_logits: Tensor, c: Tensor, num_groups: int = 1) -> Tensor:
-    """``(B, K) x (B, K) -> (B,)``: the output of each sample's active conditions, averaged over the groups."""
-    return (cond_logits * c).sum(1) / num_groups
+from .. import losses as L
+from ..moved import moved_names
 
 
 @attrs.frozen
@@ -47,7 +44,7 @@ class CGANObjective(Objective):
         return {"cond": self.ctx.num_conditions} if self.params.conditional else {"adv": 1}
 
     def logit(self, out, c: Tensor) -> Tensor:
-        return selected_logit(out.cond, c, self.groups) if self.params.conditional else out.adv
+        return L.selected_logit(out.cond, c, self.groups) if self.params.conditional else out.adv
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         d = m.discriminate(real, step, self.reg)
@@ -67,3 +64,6 @@ class CGANObjective(Objective):
 
 OBJECTIVES = {"cgan": (CGANObjective, CGANParams, "plain conditional GAN with one output per condition (or unconditional)")}
 
+
+#: ``condgan.builtins.objectives.selected_logit`` was imported by plugins before ``condgan.losses`` existed
+__getattr__ = moved_names(__name__, {"selected_logit": "condgan.losses"})

@@ -20,6 +20,8 @@ from torch import Tensor
 from condgan import (Batch, BuildContext, DiscriminatorOutput, Models, Objective, Regularizer, StepOutput,
                      component_field)
 
+from condgan import losses as CL
+
 from . import losses as L
 
 _in = attrs.validators.in_
@@ -194,18 +196,18 @@ class ACGANObjective(Objective):
 
     def _cls(self, logits: Tensor, c: Tensor) -> Tensor:
         p = self.params
-        target = L.attribute_targets(c, self.slices) if p.classification == "sigmoid" else c
-        return L.classification_loss(logits, target, self.slices, p.classification, p.reduction)
+        target = CL.attribute_targets(c, self.slices) if p.classification == "sigmoid" else c
+        return CL.classification_loss(logits, target, self.slices, p.classification, p.reduction)
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
         d = m.discriminate(real, step, self.reg)
         real, fake, x_real, x_fake, out_r, out_f = d.real, d.fake, d.x_real, d.x_fake, d.out_real, d.out_fake
-        l_adv = (L.adversarial_d_loss(out_r.adv, out_f.adv, self.adv, p.reduction) if p.adv_weight > 0
+        l_adv = (CL.adversarial_d_loss(out_r.adv, out_f.adv, self.adv, p.reduction) if p.adv_weight > 0
                  else out_r.cls.new_zeros(()))
         l_cls_r = self._cls(out_r.cls, real.c)
         l_cls_g = self._cls(out_f.cls, fake.c) if p.cls_fake_in_d else None
-        total = L.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g,
+        total = CL.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g,
                                            lambda_cls=p.lambda_cls, adv_weight=p.adv_weight,
                                            cls_fake_in_d=p.cls_fake_in_d)
         losses = {"d_acgan": total}
@@ -220,12 +222,12 @@ class ACGANObjective(Objective):
         p = self.params
         fake = m.generate(len(real), grad=True)
         out = _fake_view(m, real, fake, step)
-        l_adv = L.adversarial_g_loss(out.adv, self.adv, p.reduction) if p.adv_weight > 0 else out.cls.new_zeros(())
+        l_adv = CL.adversarial_g_loss(out.adv, self.adv, p.reduction) if p.adv_weight > 0 else out.cls.new_zeros(())
         l_cls_g = self._cls(out.cls, fake.c)
         l_cls_r = None
         if p.real_cls_in_g:
             l_cls_r = self._cls(m.discriminator(real.x).cls, real.c)
-        total = L.acgan_generator_loss(l_adv, l_cls_g, l_cls_r, lambda_cls=p.lambda_cls, adv_weight=p.adv_weight)
+        total = CL.acgan_generator_loss(l_adv, l_cls_g, l_cls_r, lambda_cls=p.lambda_cls, adv_weight=p.adv_weight)
         return StepOutput({"g_acgan": total}, logs={"l_adv_g": l_adv, "l_cls_g": l_cls_g})
 
 

@@ -17,6 +17,8 @@ from torch import Tensor
 
 from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput, component_field
 
+from condgan import losses as CL
+
 from . import losses as L
 
 
@@ -90,15 +92,15 @@ class ACGANObjective(Objective):
 
     def _ac_d_losses(self, real: Batch, fake: Batch, out_r, out_f) -> dict[str, Tensor]:
         p = self.params
-        cls = L.class_cross_entropy(out_r.cls, real.c).mean()
+        cls = CL.class_cross_entropy(out_r.cls, real.c)
         if p.ac_on_fake:
-            cls = cls + L.class_cross_entropy(out_f.cls, fake.c).mean()
-        return {"d_adv": L.gan_discriminator_loss(out_r.adv, out_f.adv, self.adv.d_real, self.adv.d_fake),
+            cls = cls + CL.class_cross_entropy(out_f.cls, fake.c)
+        return {"d_adv": CL.adversarial_d_loss(out_r.adv, out_f.adv, self.adv),
                 "d_cls": p.ac_weight * cls}
 
     def _ac_g_losses(self, fake: Batch, out: DiscriminatorOutput) -> dict[str, Tensor]:
         return {"g_adv": self.adv.g(out.adv).mean(),
-                "g_cls": self.params.ac_weight * L.class_cross_entropy(out.cls, fake.c).mean()}
+                "g_cls": self.params.ac_weight * CL.class_cross_entropy(out.cls, fake.c)}
 
     @staticmethod
     def _accuracy_logs(real: Batch, out_r) -> dict:
