@@ -20,6 +20,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["BuildContext", "Batch", "BatchComposer", "Classifier", "Discriminator", "DiscriminatorOutput",
                      "DiscriminatorView", "Generator", "HEAD_NAMES", "LatentSampler", "Models", "Objective",
                      "PriorUpdater", "Regularizer", "StatisticsNetwork", "StepOutput"], ".interfaces"),
+    # the one AC-GAN, for the papers' variants to subclass or preset (issue 17)
+    "ACGANObjective": ".builtins.objectives", "ACGANParams": ".builtins.objectives",
     "component_field": ".config",
     "register_preset_folder": ".registry",
     "ConditionSpec": ".conditions",

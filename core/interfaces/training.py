@@ -214,6 +214,16 @@ class Models:
         out_real, out_fake = self.composer.discriminate(self.discriminator, x_real, x_fake)
         return DiscriminatorStep(real, fake, x_real, x_fake, out_real, out_fake)
 
+    def fake_outputs(self, real: Batch, fake: Batch, step: int) -> DiscriminatorOutput:
+        """D's outputs on generated data for the generator's loss. With a composer that mixes batches
+        (``composer.mixes_batches``) the generated rows go through the same mixed forwards as in D's step, so a
+        batch-normalised D normalises them with real data in the batch (CA-GAN Sec. 4); otherwise a plain forward
+        of the generated batch."""
+        if self.composer.mixes_batches:
+            n_real, _ = self.split(len(real), step)
+            return self.composer.discriminate(self.discriminator, real.x[:n_real], fake.x)[1]
+        return self.discriminator(fake.x)
+
     def generate(self, n: int, *, c: Tensor | None = None, grad: bool = False) -> Batch:
         """``n`` generated samples: z from the latent sampler, c from the prior unless given.
 
