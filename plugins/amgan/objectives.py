@@ -79,9 +79,9 @@ class _Base(Objective):
         self.K = ctx.num_conditions
         self.saturating = params.generator_loss == "log_1_minus_d"
 
-    def _split(self, m: Models, real: Batch, step: int) -> tuple[Batch, Batch]:
-        n_real, n_fake = m.split(len(real), step)
-        return real.head(n_real), lab.generate(m, n_fake, self.params.labeling)
+    def _discriminate(self, m: Models, real: Batch, step: int):
+        """:meth:`Models.discriminate` with G's condition input set by the labeling (zeros when dynamic)."""
+        return m.discriminate(real, step, conditions=lambda n: lab.generator_conditions(m, n, self.params.labeling))
 
     def class_logits(self, out: DiscriminatorOutput) -> Tensor | None:
         """The K class logits whose argmax is a sample's class (dynamic labeling; intra-class metrics)."""
@@ -155,9 +155,8 @@ class KPlusOneObjective(_Base):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        real, fake = self._split(m, real, step)
-        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
-        lr, lf = self.logits(out_r), self.logits(out_f)
+        d = self._discriminate(m, real, step)
+        real, lr, lf = d.real, self.logits(d.out_real), self.logits(d.out_fake)
         n_unl = int(round(p.unlabeled_fraction * len(real)))
         n_lab = len(real) - n_unl
         lr_lab, c_lab = (lr, real.c) if n_unl == 0 else (lr[:n_lab], real.c[:n_lab])
@@ -279,8 +278,8 @@ class AuxiliaryClassifierObjective(_Base):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        real, fake = self._split(m, real, step)
-        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
+        d = self._discriminate(m, real, step)
+        real, fake, out_r, out_f = d.real, d.fake, d.out_real, d.out_fake
         losses = {"d_adv": L.gan_discriminator_loss(out_r.adv, out_f.adv, real_smoothing=p.real_smoothing,
                                                     fake_smoothing=p.fake_smoothing)}
         logs = {"D_r_real": lambda: torch.sigmoid(out_r.adv.detach()).mean(),  # computed on log steps only
