@@ -23,7 +23,7 @@ _EXPORTS: dict[str, str] = {
     # the one AC-GAN, for the papers' variants to subclass or preset (issue 17)
     "ACGANObjective": ".builtins.objectives", "ACGANParams": ".builtins.objectives",
     "component_field": ".config",
-    "register_preset_folder": ".registry",
+    "register_preset_folder": ".registry", "table_hook": ".registry",
     "ConditionSpec": ".conditions",
     "Dataset": ".data",
     "Metric": ".evaluation.metric", "EvalInputs": ".evaluation.metric",

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
+from ..registry import register_preset_folder, table_hook
 
 # Each hook imports its own module, so collecting one kind (``condgan list presets``) imports no torch.
-
-
-def _register_table(register, table):
-    for name, (factory, params, description) in table.items():
-        register(name, factory, params=params, description=description)
 
 
 @hookimpl
@@ -28,72 +24,17 @@ def register_regularizers(register):
         register(name, factory, params=regularizers.RegularizerParams, description=description)
 
 
-@hookimpl
-def register_datasets(register):
-    from . import datasets
-
-    _register_table(register, datasets.DATASETS)
-
-
-@hookimpl
-def register_generators(register):
-    from . import nets
-
-    _register_table(register, nets.NETWORKS["generators"])
-
-
-@hookimpl
-def register_discriminators(register):
-    from . import nets
-
-    _register_table(register, nets.NETWORKS["discriminators"])
-
-
-@hookimpl
-def register_classifiers(register):
-    from . import nets
-
-    _register_table(register, nets.NETWORKS["classifiers"])
-
-
-@hookimpl
-def register_prior_updaters(register):
-    from . import sampling
-
-    _register_table(register, sampling.SAMPLING["prior_updaters"])
-
-
-@hookimpl
-def register_batch_composers(register):
-    from . import sampling
-
-    _register_table(register, sampling.SAMPLING["batch_composers"])
-
-
-@hookimpl
-def register_latent_samplers(register):
-    from . import sampling
-
-    _register_table(register, sampling.SAMPLING["latent_samplers"])
-
-
-@hookimpl
-def register_objectives(register):
-    from . import objectives
-
-    _register_table(register, objectives.OBJECTIVES)
-
-
-@hookimpl
-def register_metrics(register):
-    from ..evaluation.metrics_registry import METRICS
-
-    _register_table(register, METRICS)
+register_datasets = table_hook(".datasets:DATASETS", __package__)
+register_generators = table_hook(".nets:NETWORKS[generators]", __package__)
+register_discriminators = table_hook(".nets:NETWORKS[discriminators]", __package__)
+register_classifiers = table_hook(".nets:NETWORKS[classifiers]", __package__)
+register_prior_updaters = table_hook(".sampling:SAMPLING[prior_updaters]", __package__)
+register_batch_composers = table_hook(".sampling:SAMPLING[batch_composers]", __package__)
+register_latent_samplers = table_hook(".sampling:SAMPLING[latent_samplers]", __package__)
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_metrics = table_hook("..evaluation.metrics_registry:METRICS", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from ..registry import register_preset_folder
-
     register_preset_folder(register, "condgan")
-

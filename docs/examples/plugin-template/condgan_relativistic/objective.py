@@ -37,3 +37,10 @@ class RaCGANObjective(Objective):
         t_r = self._t(with_real, real.c).detach()
         t_f = self._t(m.discriminator(fake.x), fake.c)
         return StepOutput({"g_ra": self.params.g_weight * ra_g_loss(t_r, t_f)})
+
+
+#: what ``register_objectives`` registers: local name -> (factory, params class, one-line description)
+OBJECTIVES = {
+    "ra_cgan": (RaCGANObjective, RaCGANParams,
+                "relativistic-average conditional GAN: one output per condition, RaGAN loss"),
+}
