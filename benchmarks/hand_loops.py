@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from condgan.builtins.adversarial import least_squares, minimax, non_saturating
-from condgan.builtins.objectives import selected_logit
+from condgan import losses as CL
+from condgan.losses import selected_logit
 from condgan.plugins.amgan import losses as AM
 from condgan.plugins.cagan import losses as CA
 from condgan.plugins.cgpgan import losses as CG
@@ -163,16 +164,16 @@ def _cagan_acgan(h: HandLoop, step: int, family, cls_fake_in_d: bool) -> dict[st
     x, c = h.batch(step)
     xf, cf = h.generate(h.B)
     out_r, out_f = h.D(x), h.D(xf)
-    l_adv = CA.adversarial_d_loss(out_r.adv, out_f.adv, family, "mean")
-    l_cls_r = CA.classification_loss(out_r.cls, c, slices, "softmax", "mean")
-    l_cls_g = CA.classification_loss(out_f.cls, cf, slices, "softmax", "mean") if cls_fake_in_d else None
-    d = CA.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g, lambda_cls=p.lambda_cls, adv_weight=1.0,
+    l_adv = CL.adversarial_d_loss(out_r.adv, out_f.adv, family, "mean")
+    l_cls_r = CL.classification_loss(out_r.cls, c, slices, "softmax", "mean")
+    l_cls_g = CL.classification_loss(out_f.cls, cf, slices, "softmax", "mean") if cls_fake_in_d else None
+    d = CL.acgan_discriminator_loss(l_adv, l_cls_r, l_cls_g, lambda_cls=p.lambda_cls, adv_weight=1.0,
                                     cls_fake_in_d=cls_fake_in_d)
     h.update(("discriminator", d))
     xf, cf = h.generate(h.B, grad=True)
     out = h.D(xf)
-    g = CA.acgan_generator_loss(CA.adversarial_g_loss(out.adv, family, "mean"),
-                                CA.classification_loss(out.cls, cf, slices, "softmax", "mean"),
+    g = CL.acgan_generator_loss(CL.adversarial_g_loss(out.adv, family, "mean"),
+                                CL.classification_loss(out.cls, cf, slices, "softmax", "mean"),
                                 None, lambda_cls=p.lambda_cls, adv_weight=1.0)
     h.update(("generator", g))
     return {"d_acgan": d, "g_acgan": g}
@@ -352,12 +353,12 @@ def _uacgan_defaults(h: HandLoop) -> None:
 
 
 def _ac_d(h: HandLoop, x, c, xf, cf, out_r, out_f) -> Tensor:
-    cls = UA.class_cross_entropy(out_r.cls, c).mean() + UA.class_cross_entropy(out_f.cls, cf).mean()
-    return UA.gan_discriminator_loss(out_r.adv, out_f.adv, NS.d_real, NS.d_fake) + h.p.ac_weight * cls
+    cls = CL.class_cross_entropy(out_r.cls, c) + CL.class_cross_entropy(out_f.cls, cf)
+    return CL.adversarial_d_loss(out_r.adv, out_f.adv, NS) + h.p.ac_weight * cls
 
 
 def _ac_g(h: HandLoop, out, cf) -> Tensor:
-    return NS.g(out.adv).mean() + h.p.ac_weight * UA.class_cross_entropy(out.cls, cf).mean()
+    return NS.g(out.adv).mean() + h.p.ac_weight * CL.class_cross_entropy(out.cls, cf)
 
 
 def uacgan_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
@@ -409,9 +410,29 @@ def uacgan_uac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
     return {"d": d, "t_mine": mine.loss, "g": g}
 
 
+def core_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
+    """core.ac_gan with its defaults: the AC-GAN of uacgan_ac_gan (non-saturating, lambda_cls 1, L_cls^g in D)."""
+    p = h.p
+    _check(p.adversarial == "core.non_saturating" and p.cls_fake_in_d and p.lambda_cls == 1.0 and p.adv_weight == 1.0
+           and not p.real_cls_in_g and p.classification == "softmax" and p.reduction == "mean" and not p.regularizer,
+           h.name)
+    x, c = h.batch(step)
+    xf, cf = h.generate(h.B)
+    out_r, out_f = h.D(x), h.D(xf)
+    cls = CL.class_cross_entropy(out_r.cls, c) + CL.class_cross_entropy(out_f.cls, cf)
+    d = CL.adversarial_d_loss(out_r.adv, out_f.adv, NS) + cls
+    h.update(("discriminator", d))
+    xf, cf = h.generate(h.B, grad=True)
+    out = h.D(xf)
+    g = NS.g(out.adv).mean() + CL.class_cross_entropy(out.cls, cf)
+    h.update(("generator", g))
+    return {"d": d, "g": g}
+
+
 #: objective name -> one training step (D update, prior update, G update) of its hand-written loop
 HAND_STEPS: dict[str, Callable[[HandLoop, int], dict[str, Tensor]]] = {
     "core.cgan": core_cgan,
+    "core.ac_gan": core_ac_gan,
     "cagan.ca_gan": cagan_ca_gan,
     "cagan.modified_ac_gan": cagan_modified_ac_gan,
     "cagan.ac_gan": cagan_ac_gan,

@@ -24,15 +24,17 @@ def register_regularizers(register):
         register(name, factory, params=regularizers.RegularizerParams, description=description)
 
 
-register_datasets = table_hook(".datasets:DATASETS", __package__)
-register_generators = table_hook(".nets:NETWORKS[generators]", __package__)
-register_discriminators = table_hook(".nets:NETWORKS[discriminators]", __package__)
-register_classifiers = table_hook(".nets:NETWORKS[classifiers]", __package__)
-register_prior_updaters = table_hook(".sampling:SAMPLING[prior_updaters]", __package__)
-register_batch_composers = table_hook(".sampling:SAMPLING[batch_composers]", __package__)
-register_latent_samplers = table_hook(".sampling:SAMPLING[latent_samplers]", __package__)
+# the component tables of the built-in modules, each imported when its kind is collected (condgan.table_hook)
 register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_datasets = table_hook(".datasets:DATASETS", __package__)
 register_metrics = table_hook("..evaluation.metrics_registry:METRICS", __package__)
+# networks (nets.py)
+register_generators, register_discriminators, register_classifiers = (
+    table_hook(f".nets:NETWORKS[{kind}]", __package__) for kind in ("generators", "discriminators", "classifiers"))
+# what a step samples and shows D (sampling.py)
+register_prior_updaters, register_batch_composers, register_latent_samplers = (
+    table_hook(f".sampling:SAMPLING[{kind}]", __package__)
+    for kind in ("prior_updaters", "batch_composers", "latent_samplers"))
 
 
 @hookimpl
