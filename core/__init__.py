@@ -21,8 +21,10 @@ _EXPORTS: dict[str, str] = {
                      "DiscriminatorView", "Generator", "HEAD_NAMES", "LatentSampler", "Models", "Objective",
                      "PriorUpdater", "Regularizer", "StatisticsNetwork", "StepOutput"], ".interfaces"),
     "LossTerm": ".terms", "Reads": ".terms", "TermView": ".terms",
+    # the one AC-GAN, for the papers' variants to subclass or preset (issue 17)
+    "ACGANObjective": ".builtins.objectives", "ACGANParams": ".builtins.objectives",
     "component_field": ".config",
-    "register_preset_folder": ".registry",
+    "register_preset_folder": ".registry", "table_hook": ".registry",
     "ConditionSpec": ".conditions",
     "Dataset": ".data",
     "Metric": ".evaluation.metric", "EvalInputs": ".evaluation.metric",

@@ -11,15 +11,17 @@ from .registry import Entry
 
 
 def _field_doc(cls: type, name: str) -> str:
-    """The ``#:`` comment above a field in the class source, if any."""
-    try:
-        src = inspect.getsource(cls).splitlines()
-    except (OSError, TypeError):
-        return ""
-    for i, line in enumerate(src):
-        s = line.strip()
-        if s.startswith(f"{name}:") and i > 0 and src[i - 1].strip().startswith("#:"):
-            return src[i - 1].strip()[2:].strip()
+    """The ``#:`` comment above a field in the class source, or in the nearest base class that documents it (a
+    params class that only changes defaults, such as ``cagan.modified_ac_gan``'s, inherits the meanings)."""
+    for klass in getattr(cls, "__mro__", (cls,)):
+        try:
+            src = inspect.getsource(klass).splitlines()
+        except (OSError, TypeError):
+            continue
+        for i, line in enumerate(src):
+            s = line.strip()
+            if s.startswith(f"{name}:") and i > 0 and src[i - 1].strip().startswith("#:"):
+                return src[i - 1].strip()[2:].strip()
     return ""
 
 

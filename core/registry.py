@@ -169,3 +169,39 @@ def register_preset_folder(register: Callable[..., None], package: str, folder: 
         if f.name.endswith(".toml"):
             first = f.read_text().splitlines()[0].lstrip("# ").strip()
             register(f.name[:-5], f, description=first)
+
+
+def table_hook(table: str, package: str | None = None) -> Callable[..., None]:
+    """A plugin's ``register_<kind>`` hook that registers every row of a component table, assigned to the hook's
+    name in the plugin's ``__init__.py``::
+
+        register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+        register_generators = table_hook(".nets:NETWORKS[generators]", __package__)
+
+    ``table`` is ``"module:NAME"`` or ``"module:NAME[key]"`` (``NAME[key]`` for one kind of a dict of tables; the
+    module is relative to ``package`` when it starts with a dot). The table maps each local name to
+    ``(factory, params class or None, one-line description)``, or, in a loss-term table (``register_losses``), to
+    ``(LossTerm, one-line description)``: a term's params class is its ``options``. The module is imported when condgan collects that
+    kind, not before, as a hand-written hook that imports inside its body (``condgan list presets`` stays free of
+    torch). Write the hook by hand for anything that is not such a table (presets, reproductions).
+    """
+    import importlib
+
+    from .hookspecs import hookimpl
+
+    m = re.fullmatch(r"([.\w]+):(\w+)(?:\[(\w+)\])?", table)
+    if m is None:
+        raise ValueError(f"table_hook({table!r}): write the table as 'module:NAME' or 'module:NAME[key]'")
+    module, name, key = m.groups()
+
+    def register_table(register: Callable[..., None]) -> None:
+        rows = getattr(importlib.import_module(module, package), name)
+        for local, row in (rows if key is None else rows[key]).items():
+            if len(row) == 2:  # a loss term and its description
+                (factory, description), params = row, row[0].options
+            else:
+                factory, params, description = row
+            register(local, factory, params=params, description=description)
+
+    register_table.__qualname__ = f"table_hook({table!r})"
+    return hookimpl(register_table)

@@ -329,10 +329,4 @@ CORE_TERMS: dict[str, tuple[LossTerm, str]] = {
 }
 
 
-def register_terms(register: Callable[..., None], table: Mapping[str, tuple[LossTerm, str]]) -> None:
-    """Register every term of ``table`` (local name -> (term, description)) with a ``register_losses`` callback."""
-    for name, (term, description) in table.items():
-        register(name, term, params=term.options, description=description)
-
-
 torch  # noqa: B018

@@ -18,8 +18,8 @@ from condgan.conditions import ConditionSpec
 from condgan.interfaces import Batch, BuildContext, Discriminator, Generator, Models
 from condgan.plugins.cagan import losses as L
 from condgan.plugins.cagan.composers import MixedBatches, MixedParams, mixing_slots
-from condgan.plugins.cagan.objectives import (ACGANObjective, ACGANParams, CAGANObjective, CAGANParams,
-                                              ModifiedACGANParams)
+from condgan import ACGANObjective
+from condgan.plugins.cagan.objectives import CAGANObjective, CAGANParams, ModifiedACGANParams, PaperACGANParams
 
 
 def resolve(kind, name, params=None):
@@ -78,7 +78,7 @@ OBJECTIVES = [
     (CAGANObjective, CAGANParams(adversarial="core.wasserstein", regularizer="core.wgan_gp", regularizer_weight=1.0)),
     (CAGANObjective, CAGANParams(regularizer="core.r1")),
     (ACGANObjective, ModifiedACGANParams()),
-    (ACGANObjective, ACGANParams()),
+    (ACGANObjective, PaperACGANParams()),
     (ACGANObjective, ModifiedACGANParams(adv_weight=0.0, cls_fake_in_d=True)),
     (ACGANObjective, ModifiedACGANParams(real_cls_in_g=True, regularizer="core.r2")),
 ]

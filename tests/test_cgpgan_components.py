@@ -45,7 +45,11 @@ def _models(objective, prior, with_q=True, steps_per_epoch=10):
 
 
 def _ctx():
-    return BuildContext(spec=ConditionSpec.single(K), data_shape=(2,), latent_dim=ZD)
+    from condgan.build import make_resolver
+    from condgan.plugin_manager import get_components
+
+    return BuildContext(spec=ConditionSpec.single(K), data_shape=(2,), latent_dim=ZD,
+                        resolve=make_resolver(get_components()))
 
 
 def _grads(loss, module):

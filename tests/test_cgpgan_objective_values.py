@@ -28,7 +28,11 @@ def _models(objective, prior) -> Models:
 
 
 def _ctx():
-    return BuildContext(spec=ConditionSpec.single(K), data_shape=(2,), latent_dim=ZD)
+    from condgan.build import make_resolver
+    from condgan.plugin_manager import get_components
+
+    return BuildContext(spec=ConditionSpec.single(K), data_shape=(2,), latent_dim=ZD,
+                        resolve=make_resolver(get_components()))
 
 
 def _ce(logits, c):

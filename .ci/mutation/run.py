@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
     "plugins/cagan/losses.py", "plugins/amgan/losses.py", "plugins/cgpgan/losses.py", "plugins/uacgan/losses.py",
     "plugins/cgpgan/priors.py", "plugins/amgan/labeling.py", "plugins/cagan/composers.py",
-    "core/builtins/adversarial.py", "core/builtins/regularizers.py", "core/builtins/objectives.py",
+    "core/losses.py", "core/builtins/adversarial.py", "core/builtins/regularizers.py", "core/builtins/objectives.py",
     "core/evaluation/fid.py", "core/evaluation/kid.py", "core/evaluation/mmd.py", "core/evaluation/prdc.py",
     "core/evaluation/scores.py", "core/evaluation/clustering.py",
 ]

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
+from ..registry import register_preset_folder, table_hook
 
 # Each hook imports its own module, so collecting one kind (``condgan list presets``) imports no torch.
-
-
-def _register_table(register, table):
-    for name, (factory, params, description) in table.items():
-        register(name, factory, params=params, description=description)
 
 
 @hookimpl
@@ -28,82 +24,29 @@ def register_regularizers(register):
         register(name, factory, params=regularizers.RegularizerParams, description=description)
 
 
-@hookimpl
-def register_losses(register):
-    from ..terms import CORE_TERMS, register_terms
-
-    register_terms(register, CORE_TERMS)
-
-
-@hookimpl
-def register_datasets(register):
-    from . import datasets
-
-    _register_table(register, datasets.DATASETS)
-
-
-@hookimpl
-def register_generators(register):
-    from . import nets
-
-    _register_table(register, nets.NETWORKS["generators"])
-
-
-@hookimpl
-def register_discriminators(register):
-    from . import nets
-
-    _register_table(register, nets.NETWORKS["discriminators"])
-
-
-@hookimpl
-def register_classifiers(register):
-    from . import nets
-
-    _register_table(register, nets.NETWORKS["classifiers"])
-
-
-@hookimpl
-def register_prior_updaters(register):
-    from . import sampling
-
-    _register_table(register, sampling.SAMPLING["prior_updaters"])
-
-
-@hookimpl
-def register_batch_composers(register):
-    from . import sampling
-
-    _register_table(register, sampling.SAMPLING["batch_composers"])
-
-
-@hookimpl
-def register_latent_samplers(register):
-    from . import sampling
-
-    _register_table(register, sampling.SAMPLING["latent_samplers"])
+# the component tables of the built-in modules, each imported when its kind is collected (condgan.table_hook)
+_objective_tables = (table_hook(".objectives:OBJECTIVES", __package__),
+                     table_hook("..composite:OBJECTIVES", __package__))  # core.composite (issue 21)
 
 
 @hookimpl
 def register_objectives(register):
-    from . import objectives
-
-    _register_table(register, objectives.OBJECTIVES)
-    from .. import composite
-
-    _register_table(register, composite.OBJECTIVES)
+    for table in _objective_tables:
+        table(register)
 
 
-@hookimpl
-def register_metrics(register):
-    from ..evaluation.metrics_registry import METRICS
-
-    _register_table(register, METRICS)
+register_losses = table_hook("..terms:CORE_TERMS", __package__)
+register_datasets = table_hook(".datasets:DATASETS", __package__)
+register_metrics = table_hook("..evaluation.metrics_registry:METRICS", __package__)
+# networks (nets.py)
+register_generators, register_discriminators, register_classifiers = (
+    table_hook(f".nets:NETWORKS[{kind}]", __package__) for kind in ("generators", "discriminators", "classifiers"))
+# what a step samples and shows D (sampling.py)
+register_prior_updaters, register_batch_composers, register_latent_samplers = (
+    table_hook(f".sampling:SAMPLING[{kind}]", __package__)
+    for kind in ("prior_updaters", "batch_composers", "latent_samplers"))
 
 
 @hookimpl
 def register_presets(register):
-    from ..registry import register_preset_folder
-
     register_preset_folder(register, "condgan")
-

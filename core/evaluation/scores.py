@@ -48,6 +48,10 @@ import attrs
 import torch
 from torch import Tensor
 
+# H, H(p, q) and KL (Eq. 37) are condgan.losses' (one definition, also UAC-GAN's); EPS floors every logarithm's
+# second argument
+from ..losses import EPS, cross_entropy, entropy, kl_divergence
+
 __all__ = [
     "EPS",
     "AMScore",
@@ -66,9 +70,6 @@ __all__ = [
     "log_mode_score",
     "mode_score",
 ]
-
-#: Floor for the second argument of every logarithm.
-EPS = 1e-12
 
 
 # --------------------------------------------------------------------------------------------- elementary pieces
@@ -89,37 +90,6 @@ def _as_dist(p: Tensor, k: int, name: str) -> Tensor:
     if p.numel() != k:
         raise ValueError(f"{name} must have {k} entries (one per class), got {p.numel()}")
     return p
-
-
-def entropy(p: Tensor, dim: int = -1) -> Tensor:
-    r"""H(p) = -Σ_i p_i log p_i along ``dim`` (Eq. 37's -H term), with 0 log 0 = 0.
-
-    Shapes: ``(..., K) -> (...)``. Computed in the dtype of ``p``; callers pass float64.
-
-    >>> float(entropy(torch.tensor([0.5, 0.5], dtype=torch.float64)))  # ln 2
-    0.6931471805599453
-    """
-    return -torch.xlogy(p, p).sum(dim)
-
-
-def cross_entropy(p: Tensor, q: Tensor, dim: int = -1, eps: float = EPS) -> Tensor:
-    r"""H(p, q) = -Σ_i p_i log q_i along ``dim``, ``q`` clamped at ``eps`` (Eq. 37).
-
-    Shapes: broadcastable ``(..., K)`` and ``(..., K)`` -> ``(...)``.
-
-    >>> round(float(cross_entropy(torch.tensor([1.0, 0.0]), torch.tensor([0.5, 0.5]))), 6)  # ln 2
-    0.693147
-    """
-    return -torch.xlogy(p, q.clamp_min(eps)).sum(dim)
-
-
-def kl_divergence(p: Tensor, q: Tensor, dim: int = -1, eps: float = EPS) -> Tensor:
-    r"""KL(p ‖ q) = Σ_i p_i log(p_i / q_i) = H(p, q) - H(p) along ``dim`` (Eq. 37), 0 log 0 = 0.
-
-    >>> round(float(kl_divergence(torch.tensor([1.0, 0.0]), torch.tensor([0.5, 0.5]))), 6)  # ln 2
-    0.693147
-    """
-    return cross_entropy(p, q, dim=dim, eps=eps) - entropy(p, dim=dim)
 
 
 def class_marginal(probs: Tensor) -> Tensor:

@@ -199,20 +199,35 @@ class Models:
         """How many real and generated samples the discriminator sees at ``step``: the composer's answer."""
         return self.composer.split(batch_size, step, self.epoch(step))
 
-    def discriminate(self, real: Batch, step: int, regularizer: "Regularizer | None" = None) -> "DiscriminatorStep":
-        """The start of a discriminator step: the composer's real/fake split, fakes without a graph through G,
-        inputs prepared for the regularizer when it applies at this step (R1 / R2 need gradients w.r.t. x), and
-        the discriminator's outputs."""
+    def discriminate(self, real: Batch, step: int, regularizer: "Regularizer | None" = None, *,
+                     conditions: Callable[[int], Tensor] | None = None) -> "DiscriminatorStep":
+        """The start of every objective's discriminator step: the composer's real/fake split, fakes without a graph
+        through G, inputs prepared for the regularizer when it applies at this step (R1 / R2 need gradients w.r.t.
+        x), and the discriminator's outputs.
+
+        ``conditions(n)`` gives the generator's condition input for the ``n`` fakes when it is not a draw from the
+        prior (AM-GAN's dynamic labeling: zeros; InfoGAN's learned prior: Gumbel-softmax samples); it is called
+        before the latent codes are drawn."""
         if isinstance(regularizer, str) and regularizer:
             raise TypeError("Models.discriminate takes the Regularizer component (Regularizer.resolve(ctx, name, "
                             f"weight)), not its name {regularizer!r}")
         n_real, n_fake = self.split(len(real), step)
-        real, fake = real.head(n_real), self.generate(n_fake)
+        real, fake = real.head(n_real), self.generate(n_fake, c=None if conditions is None else conditions(n_fake))
         x_real, x_fake = real.x, fake.x
         if regularizer and regularizer.applies(step):  # "" (the old "none") counts as None
             x_real, x_fake = regularizer.prepare_inputs(x_real, x_fake)
         out_real, out_fake = self.composer.discriminate(self.discriminator, x_real, x_fake)
         return DiscriminatorStep(real, fake, x_real, x_fake, out_real, out_fake)
+
+    def fake_outputs(self, real: Batch, fake: Batch, step: int) -> DiscriminatorOutput:
+        """D's outputs on generated data for the generator's loss. With a composer that mixes batches
+        (``composer.mixes_batches``) the generated rows go through the same mixed forwards as in D's step, so a
+        batch-normalised D normalises them with real data in the batch (CA-GAN Sec. 4); otherwise a plain forward
+        of the generated batch."""
+        if self.composer.mixes_batches:
+            n_real, _ = self.split(len(real), step)
+            return self.composer.discriminate(self.discriminator, real.x[:n_real], fake.x)[1]
+        return self.discriminator(fake.x)
 
     def generate(self, n: int, *, c: Tensor | None = None, grad: bool = False) -> Batch:
         """``n`` generated samples: z from the latent sampler, c from the prior unless given.

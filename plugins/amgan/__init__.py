@@ -6,37 +6,16 @@ intra-class MS-SSIM. Hook implementations only; the math is in ``losses.py`` and
 
 from __future__ import annotations
 
-from condgan import hookimpl
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-@hookimpl
-def register_objectives(register):
-    from .objectives import OBJECTIVES
-
-    for name, (factory, params, description) in OBJECTIVES.items():
-        register(name, factory, params=params, description=description)
-
-
-@hookimpl
-def register_losses(register):
-    from .terms import TERMS
-
-    for name, (term, description) in TERMS.items():
-        register(name, term, params=term.options, description=description)
-
-
-@hookimpl
-def register_metrics(register):
-    from .metrics import IntraClassMSSSIM, IntraClassMSSSIMParams
-
-    register("intra_class_ms_ssim", IntraClassMSSSIM, params=IntraClassMSSSIMParams,
-             description="max over classes of the mean MS-SSIM of same-class pairs (AM-GAN Table 2; high = collapse)")
+# each table is imported when condgan collects that kind of component
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_losses = table_hook(".terms:TERMS", __package__)  # loss terms for core.composite (issue 21)
+register_metrics = table_hook(".metrics:METRICS", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from condgan import register_preset_folder
-
     register_preset_folder(register, __package__)
 
 

@@ -18,7 +18,7 @@ from typing import Literal
 import torch
 from torch import Tensor
 
-from condgan.interfaces import Batch, Models
+from condgan import Batch, Models
 
 from .losses import dynamic_target
 

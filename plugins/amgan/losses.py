@@ -36,7 +36,10 @@ Label smoothing (Appendix A, Eq. 24): the discriminator's 2-class targets become
 classes uniformly (Appendix B, Eq. 33), and ``class_smoothing`` smooths the K-class part of a real target (the
 code's ``fkSmoothed``). The authors' reported runs use no smoothing (reference note §2.4), so every default is 0.
 
-Every loss takes ``reduction`` in {"mean", "sum", "none"} (default "mean" over the batch).
+Every loss takes ``reduction`` in {"mean", "sum", "none"} (default "mean" over the batch; :func:`condgan.losses.reduce`).
+The cross-entropy H(p̂, softmax(l)) and the AC-GAN generator's combination are condgan's shared
+:func:`condgan.losses.class_cross_entropy` and :func:`condgan.losses.acgan_generator_loss`: :func:`soft_cross_entropy`
+and :func:`auxiliary_classifier_loss` are the paper's names for the first.
 
 >>> import torch
 >>> l = kplus1_logits(torch.zeros(2, 3))           # K = 3 class logits, fake logit fixed to 0
@@ -48,13 +51,14 @@ torch.Size([2, 4])
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-Reduction = Literal["mean", "sum", "none"]
+from condgan import losses as CL
+from condgan.losses import Reduction
 
 __all__ = [
     "Lemma2Terms",
@@ -82,16 +86,6 @@ __all__ = [
     "soft_cross_entropy",
     "uniform_classifier_loss",
 ]
-
-
-def _reduce(x: Tensor, reduction: Reduction) -> Tensor:
-    if reduction == "mean":
-        return x.mean()
-    if reduction == "sum":
-        return x.sum()
-    if reduction == "none":
-        return x
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 # ------------------------------------------------------------------------------------------------ the K+1 head
@@ -130,17 +124,9 @@ def binary_logit(logits: Tensor) -> Tensor:
 
 # ------------------------------------------------------------------------------------------ cross-entropy pieces
 
-def soft_cross_entropy(logits: Tensor, target: Tensor, reduction: Reduction = "mean") -> Tensor:
-    r"""H(p̂, softmax(l)) = -Σ_i p̂_i log softmax(l)_i for a target distribution p̂ (Lemma 1, Eq. 10).
-
-    Its negative gradient with respect to ``l`` is p̂ - softmax(l).
-
-    Shapes: ``logits (B, n)``, ``target (B, n)`` or ``(n,)`` -> ``(B,)`` (or scalar when reduced).
-
-    >>> round(float(soft_cross_entropy(torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]))), 4)   # ln 2
-    0.6931
-    """
-    return _reduce(-(target * F.log_softmax(logits, dim=-1)).sum(-1), reduction)
+#: H(p̂, softmax(l)) = -Σ_i p̂_i log softmax(l)_i for a target distribution p̂ (Lemma 1, Eq. 10); its negative gradient
+#: in ``l`` is p̂ - softmax(l). ``logits (B, n)``, ``target (B, n)`` or ``(n,)`` -> ``(B,)`` or reduced.
+soft_cross_entropy = CL.class_cross_entropy
 
 
 def binary_cross_entropy(t: Tensor, target_real: Tensor | float, reduction: Reduction = "mean") -> Tensor:
@@ -152,7 +138,7 @@ def binary_cross_entropy(t: Tensor, target_real: Tensor | float, reduction: Redu
     >>> round(float(binary_cross_entropy(torch.zeros(1), 1.0)), 4)    # -log(1/2)
     0.6931
     """
-    return _reduce(target_real * F.softplus(-t) + (1.0 - target_real) * F.softplus(t), reduction)
+    return CL.reduce(target_real * F.softplus(-t) + (1.0 - target_real) * F.softplus(t), reduction)
 
 
 def smooth_classes(target: Tensor, smoothing: float) -> Tensor:
@@ -268,7 +254,7 @@ def kplus1_discriminator_loss(
     fake = soft_cross_entropy(logits_fake, t_fake, reduction="none")
     if reduction == "none":
         return torch.cat([real, fake])
-    return _reduce(real, reduction) + _reduce(fake, reduction)
+    return CL.reduce(real, reduction) + CL.reduce(fake, reduction)
 
 
 def gan_discriminator_loss(
@@ -291,15 +277,12 @@ def gan_discriminator_loss(
     fake = binary_cross_entropy(adv_fake, fake_smoothing, reduction="none")
     if reduction == "none":
         return torch.cat([real, fake])
-    return _reduce(real, reduction) + _reduce(fake, reduction)
+    return CL.reduce(real, reduction) + CL.reduce(fake, reduction)
 
 
-def auxiliary_classifier_loss(cls: Tensor, target: Tensor, reduction: Reduction = "mean") -> Tensor:
-    r"""H(u(y), C(x)) with C(x) = softmax(cls) (Eq. 9 on real data; Eq. 7 in G; the original AC-GAN's term on fakes).
-
-    ``cls (B, K)``, ``target (B, K)`` -> per-sample cross-entropy, reduced.
-    """
-    return soft_cross_entropy(cls, target, reduction)
+#: H(u(y), C(x)) with C(x) = softmax(cls) (Eq. 9 on real data; Eq. 7 in G; the original AC-GAN's term on fakes):
+#: ``cls (B, K)``, ``target (B, K)`` -> per-sample cross-entropy, reduced. The class cross-entropy of condgan.losses.
+auxiliary_classifier_loss = CL.class_cross_entropy
 
 
 def uniform_classifier_loss(cls_fake: Tensor, reduction: Reduction = "mean") -> Tensor:
@@ -311,7 +294,7 @@ def uniform_classifier_loss(cls_fake: Tensor, reduction: Reduction = "mean") -> 
     >>> round(float(uniform_classifier_loss(torch.zeros(1, 4))), 4)   # ln 4
     1.3863
     """
-    return _reduce(-F.log_softmax(cls_fake, dim=-1).mean(-1), reduction)
+    return CL.reduce(-F.log_softmax(cls_fake, dim=-1).mean(-1), reduction)
 
 
 # -------------------------------------------------------------------------------------------------- generators
@@ -330,7 +313,7 @@ def gan_generator_loss(
     (0.6931, -0.6931)
     """
     if saturating:
-        return _reduce(-binary_cross_entropy(t, smoothing, reduction="none"), reduction)
+        return CL.reduce(-binary_cross_entropy(t, smoothing, reduction="none"), reduction)
     return binary_cross_entropy(t, 1.0 - smoothing, reduction)
 
 
@@ -382,7 +365,7 @@ def amgan_generator_loss(
         return soft_cross_entropy(logits, kplus1_target(target, 1.0), reduction)
     aux = amgan_auxiliary_term(logits, target, reduction="none")
     gan = labelgan_generator_loss(logits, saturating=saturating, smoothing=smoothing, reduction="none")
-    return _reduce(aux_weight * aux + gan, reduction)
+    return CL.reduce(aux_weight * aux + gan, reduction)
 
 
 def acgan_generator_loss(
@@ -403,9 +386,9 @@ def acgan_generator_loss(
     """
     gan = gan_generator_loss(adv, saturating=saturating, smoothing=smoothing, reduction="none")
     if aux_weight == 0.0:
-        return _reduce(gan, reduction)
+        return CL.reduce(gan, reduction)
     aux = auxiliary_classifier_loss(cls, target, reduction="none")
-    return _reduce(gan + aux_weight * aux, reduction)
+    return CL.reduce(CL.acgan_generator_loss(gan, aux, lambda_cls=aux_weight), reduction)
 
 
 # ----------------------------------------------------------------------------------------------- unlabeled data

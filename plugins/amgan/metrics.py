@@ -66,3 +66,10 @@ class IntraClassMSSSIM(Metric):
                                            sigma=p.sigma)
         return {"ms_ssim_max": float(per_class.nan_to_num(nan=float("-inf")).max()), "ms_ssim_mean": float(per_class.nanmean()),
                 "ms_ssim_per_class": [float(t) for t in per_class]}
+
+
+#: local name -> (factory, params, description), registered by the plugin's ``register_metrics`` hook
+METRICS = {
+    "intra_class_ms_ssim": (IntraClassMSSSIM, IntraClassMSSSIMParams,
+                            "max over classes of the mean MS-SSIM of same-class pairs (AM-GAN Table 2; high = collapse)"),
+}

@@ -11,6 +11,13 @@ Two discriminator layouts (Zhou et al., Fig. 2):
 
 Every objective takes ``labeling`` = "dynamic" (G(z, 0), target = argmax of the current D's class logits on the
 same sample, no gradient) or "predefined" (G(z, u(y)), target = y); see :mod:`.labeling`.
+
+Why the hierarchical family is its own objective and not a preset of condgan's one AC-GAN (``core.ac_gan``): the
+AM-GAN comparisons need math that ``core.ac_gan`` has no switch for: dynamic labeling (Sec. 5.1), label smoothing
+of the 2-class targets (Appendix A, Eqs. 24-28), separate classifier weights for D and G (GAN*: C is trained, G
+ignores it) and the uniform-target term of AC-GAN*+ (Eq. 20). With predefined labels and no smoothing,
+``amgan.ac_gan`` is ``core.ac_gan``'s original AC-GAN (non-saturating, λ_cls = 1, L_cls^g in D); its generator loss is
+:func:`condgan.losses.acgan_generator_loss` and its class terms :func:`condgan.losses.class_cross_entropy`.
 """
 
 from __future__ import annotations
@@ -29,14 +36,6 @@ from . import losses as L
 _in = attrs.validators.in_
 _ge0 = attrs.validators.ge(0.0)
 _smoothing = attrs.validators.and_(attrs.validators.ge(0.0), attrs.validators.lt(0.5))
-
-
-def _fake_view(m: Models, real: Batch, fake: Batch, step: int) -> DiscriminatorOutput:
-    """D's outputs on generated data for G's loss (through the mixed forward when the composer mixes batches)."""
-    if m.composer.mixes_batches:
-        n_real, _ = m.split(len(real), step)
-        return m.composer.discriminate(m.discriminator, real.x[:n_real], fake.x)[1]
-    return m.discriminator(fake.x)
 
 
 def _accuracy(logits: Tensor, c: Tensor) -> Tensor:
@@ -80,9 +79,9 @@ class _Base(Objective):
         self.K = ctx.num_conditions
         self.saturating = params.generator_loss == "log_1_minus_d"
 
-    def _split(self, m: Models, real: Batch, step: int) -> tuple[Batch, Batch]:
-        n_real, n_fake = m.split(len(real), step)
-        return real.head(n_real), lab.generate(m, n_fake, self.params.labeling)
+    def _discriminate(self, m: Models, real: Batch, step: int):
+        """:meth:`Models.discriminate` with G's condition input set by the labeling (zeros when dynamic)."""
+        return m.discriminate(real, step, conditions=lambda n: lab.generator_conditions(m, n, self.params.labeling))
 
     def class_logits(self, out: DiscriminatorOutput) -> Tensor | None:
         """The K class logits whose argmax is a sample's class (dynamic labeling; intra-class metrics)."""
@@ -156,9 +155,8 @@ class KPlusOneObjective(_Base):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        real, fake = self._split(m, real, step)
-        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
-        lr, lf = self.logits(out_r), self.logits(out_f)
+        d = self._discriminate(m, real, step)
+        real, lr, lf = d.real, self.logits(d.out_real), self.logits(d.out_fake)
         n_unl = int(round(p.unlabeled_fraction * len(real)))
         n_lab = len(real) - n_unl
         lr_lab, c_lab = (lr, real.c) if n_unl == 0 else (lr[:n_lab], real.c[:n_lab])
@@ -186,7 +184,7 @@ class KPlusOneObjective(_Base):
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
         fake = lab.generate(m, len(real), p.labeling, grad=True)
-        l = self.logits(_fake_view(m, real, fake, step))
+        l = self.logits(m.fake_outputs(real, fake, step))
         if self.explicit_target:
             target = lab.targets(p.labeling, fake, l[:, : self.K], p.dynamic_sharpness)
             g = L.amgan_generator_loss(l, target, aux_weight=p.aux_weight, saturating=self.saturating,
@@ -280,8 +278,8 @@ class AuxiliaryClassifierObjective(_Base):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        real, fake = self._split(m, real, step)
-        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
+        d = self._discriminate(m, real, step)
+        real, fake, out_r, out_f = d.real, d.fake, d.out_real, d.out_fake
         losses = {"d_adv": L.gan_discriminator_loss(out_r.adv, out_f.adv, real_smoothing=p.real_smoothing,
                                                     fake_smoothing=p.fake_smoothing)}
         logs = {"D_r_real": lambda: torch.sigmoid(out_r.adv.detach()).mean(),  # computed on log steps only
@@ -301,7 +299,7 @@ class AuxiliaryClassifierObjective(_Base):
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
         fake = lab.generate(m, len(real), p.labeling, grad=True)
-        out = _fake_view(m, real, fake, step)
+        out = m.fake_outputs(real, fake, step)
         if p.g_aux_weight:
             target = lab.targets(p.labeling, fake, out.cls, p.dynamic_sharpness)
             g = L.acgan_generator_loss(out.adv, out.cls, target, aux_weight=p.g_aux_weight,

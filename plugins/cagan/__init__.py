@@ -4,37 +4,16 @@ training. Hook implementations only; the math is in ``losses.py``, the component
 
 from __future__ import annotations
 
-from condgan import hookimpl
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-@hookimpl
-def register_objectives(register):
-    from .objectives import OBJECTIVES
-
-    for name, (factory, params, description) in OBJECTIVES.items():
-        register(name, factory, params=params, description=description)
-
-
-@hookimpl
-def register_losses(register):
-    from .terms import TERMS
-
-    for name, (term, description) in TERMS.items():
-        register(name, term, params=term.options, description=description)
-
-
-@hookimpl
-def register_batch_composers(register):
-    from .composers import MixedBatches, MixedParams
-
-    register("mixed", MixedBatches, params=MixedParams,
-             description="mixed batch training: every D forward holds real and generated data in one ratio (CA-GAN Sec. 4)")
+# each table is imported when condgan collects that kind of component
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_losses = table_hook(".terms:TERMS", __package__)  # loss terms for core.composite (issue 21)
+register_batch_composers = table_hook(".composers:COMPOSERS", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from condgan import register_preset_folder
-
     register_preset_folder(register, __package__)
 
 

@@ -26,7 +26,7 @@ import attrs
 import torch
 from torch import Tensor
 
-from condgan.interfaces import BatchComposer, Discriminator, DiscriminatorOutput
+from condgan import BatchComposer, Discriminator, DiscriminatorOutput
 
 
 def mixing_slots(batch_size: int, epoch: int, ratio: float = 0.5, ratio_per_epoch: float | None = None) -> int:
@@ -100,3 +100,10 @@ class MixedBatches(BatchComposer):
         out0 = D(torch.cat([x_real[:s], x_fake[s:]]))
         out1 = D(torch.cat([x_fake[:s], x_real[s:]]))
         return cat_outputs([out0[:s], out1[s:]]), cat_outputs([out1[:s], out0[s:]])
+
+
+#: local name -> (factory, params, description), registered by the plugin's ``register_batch_composers`` hook
+COMPOSERS = {
+    "mixed": (MixedBatches, MixedParams,
+              "mixed batch training: every D forward holds real and generated data in one ratio (CA-GAN Sec. 4)"),
+}

@@ -5,71 +5,20 @@ experiments in ``presets/`` and ``condgan reproduce cgpgan-clusters`` in ``repro
 
 from __future__ import annotations
 
-from condgan import hookimpl
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-@hookimpl
-def register_losses(register):
-    from .terms import TERMS
-
-    for name, (term, description) in TERMS.items():
-        register(name, term, params=term.options, description=description)
-
-
-@hookimpl
-def register_objectives(register):
-    from .objectives import OBJECTIVES
-
-    for name, (factory, params, description) in OBJECTIVES.items():
-        register(name, factory, params=params, description=description)
-
-
-@hookimpl
-def register_prior_updaters(register):
-    from . import priors
-
-    register("ema", priors.EMAPrior, params=priors.EMAPriorParams,
-             description="CGPGAN's dynamic P(C): uniform, then an EMA of Q's probabilities on real data (Alg. 1 l. 25)")
-    register("gumbel", priors.GumbelPrior, params=priors.GumbelPriorParams,
-             description="Elastic-InfoGAN's learned P(C): Gumbel-softmax samples, logits on optimizer 'prior'")
-
-
-@hookimpl
-def register_generators(register):
-    from .nets import MLPGenerator, MLPParams
-
-    register("mlp", MLPGenerator, params=MLPParams,
-             description="CGPGAN 2-D generator: [z, standardised one-hot] -> 4x512 equalized-LR lrelu MLP")
-
-
-@hookimpl
-def register_discriminators(register):
-    from .nets import MLPDiscriminator, MLPParams
-
-    register("mlp", MLPDiscriminator, params=MLPParams,
-             description="CGPGAN 2-D discriminator: 4x512 equalized-LR lrelu MLP with the requested heads")
-
-
-@hookimpl
-def register_classifiers(register):
-    from .nets import MLPClassifier, MLPParams
-
-    register("mlp", MLPClassifier, params=MLPParams,
-             description="CGPGAN 2-D classifier Q: 4x512 equalized-LR lrelu MLP, d_c logits")
-
-
-@hookimpl
-def register_datasets(register):
-    from .datasets import DATASETS
-
-    for name, (factory, params, description) in DATASETS.items():
-        register(name, factory, params=params, description=description)
+# each table is imported when condgan collects that kind of component
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_losses = table_hook(".terms:TERMS", __package__)  # loss terms for core.composite (issue 21)
+register_prior_updaters = table_hook(".priors:PRIORS", __package__)
+register_generators = table_hook(".nets:NETWORKS[generators]", __package__)
+register_discriminators = table_hook(".nets:NETWORKS[discriminators]", __package__)
+register_classifiers = table_hook(".nets:NETWORKS[classifiers]", __package__)
+register_datasets = table_hook(".datasets:DATASETS", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from condgan import register_preset_folder
-
     register_preset_folder(register, __package__)
 
 

@@ -7,9 +7,10 @@ Notation (shapes): B batch, K = d_c categories.
 * ``c``           ``(B, K)`` categorical vectors (one-hot c_f, or soft Gumbel-softmax samples);
 * ``d_cond``      ``(B, K)`` the discriminator's per-category adversarial logits (the CA-GAN head "cond");
 * ``d_adv``       ``(B,)``   a single adversarial logit (InfoGAN, vanilla GAN);
-* ``family``      a :class:`condgan.builtins.adversarial.AdversarialLoss` (f_r^d, f_g^d, f^g, elementwise).
+* ``family``      a :class:`condgan.losses.AdversarialLoss` (f_r^d, f_g^d, f^g, elementwise).
 
-Every loss takes ``reduction`` in {"mean", "sum", "none"} ("none" returns the per-sample ``(B,)`` values).
+Every loss takes ``reduction`` in {"mean", "sum", "none"} ("none" returns the per-sample ``(B,)`` values;
+:func:`condgan.losses.reduce`).
 The authors' code (jeongik-jo/CGPGAN, reference note section 3) uses the batch mean, softplus losses
 (``non_saturating``), R2 and the classifier gradient penalty without a 1/2 factor; the functions follow it.
 
@@ -29,8 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from condgan.builtins.adversarial import AdversarialLoss
-from condgan.builtins.regularizers import grad_norm_squared
+from condgan.losses import AdversarialLoss, class_cross_entropy, grad_norm_squared, reduce
 
 # CGPGAN reuses CA-GAN's conditional activation loss (Eqs. 11-12 are CA-GAN's Eqs. 17-18 with predicted labels);
 # cagan is a built-in plugin, always present.
@@ -58,17 +58,6 @@ __all__ = [
     "standardize_onehot",
     "nt_xent",
 ]
-
-
-def reduce(values: Tensor, reduction: str = "mean") -> Tensor:
-    """Reduce per-sample values ``(B,)`` by ``"mean"``, ``"sum"`` or ``"none"``."""
-    if reduction == "mean":
-        return values.mean()
-    if reduction == "sum":
-        return values.sum()
-    if reduction == "none":
-        return values
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 # --------------------------------------------------------------------------------------------------- Eqs. 13, 11
@@ -102,16 +91,10 @@ def argmax_onehot(c: Tensor) -> Tensor:
 # --------------------------------------------------------------------------------------------------- Eqs. 4, 7, 10
 
 
-def classification_loss(logits: Tensor, c: Tensor, reduction: str = "mean") -> Tensor:
-    r"""Eq. 4 (InfoGAN) = CGPGAN's L_cls: ``E[-c . log softmax(Q(G(z, c)))]``.
-
-    ``logits``: ``(B, K)`` Q on generated data; ``c``: ``(B, K)`` the categorical vectors that generated it
-    (one-hot, or soft Gumbel-softmax samples for Elastic-InfoGAN).
-
-    >>> round(float(classification_loss(torch.zeros(1, 4), torch.tensor([[0., 1., 0., 0.]]))), 4)  # log 4
-    1.3863
-    """
-    return reduce(-(c * F.log_softmax(logits, dim=-1)).sum(dim=-1), reduction)
+#: Eq. 4 (InfoGAN) = CGPGAN's L_cls: ``E[-c . log softmax(Q(G(z, c)))]``, with ``logits (B, K)`` Q on generated data
+#: and ``c (B, K)`` the categorical vectors that generated it (one-hot, or soft Gumbel-softmax samples for
+#: Elastic-InfoGAN): condgan's class cross-entropy.
+classification_loss = class_cross_entropy
 
 
 def classifier_gradient_penalty(logits: Tensor, c: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
@@ -157,9 +140,9 @@ def conditional_d_loss(d_cond_real: Tensor, c_real: Tensor, d_cond_fake: Tensor,
     labels, the only labels CGPGAN feeds it (the property tests check the identity). Real and fake batches may
     differ in size; ``reduction="none"`` needs equal sizes and returns the per-sample sum ``(B,)``.
 
-    >>> from condgan.builtins.adversarial import non_saturating
+    >>> from condgan.losses import family
     >>> d = torch.zeros(1, 2)
-    >>> round(float(conditional_d_loss(d, torch.tensor([[1., 0.]]), d, torch.tensor([[0., 1.]]), non_saturating())), 4)
+    >>> round(float(conditional_d_loss(d, torch.tensor([[1., 0.]]), d, torch.tensor([[0., 1.]]), family("non_saturating"))), 4)
     1.3863
     """
     if reduction == "none":
@@ -174,8 +157,8 @@ def conditional_g_loss(d_cond_fake: Tensor, c_fake: Tensor, family: AdversarialL
     CA-GAN's generator loss (``cagan.losses.conditional_activation_g_loss``, CA-GAN Eq. 18); equal to the
     inner-product form for one-hot c_f.
 
-    >>> from condgan.builtins.adversarial import non_saturating
-    >>> round(float(conditional_g_loss(torch.zeros(1, 2), torch.tensor([[1., 0.]]), non_saturating())), 4)  # log 2
+    >>> from condgan.losses import family
+    >>> round(float(conditional_g_loss(torch.zeros(1, 2), torch.tensor([[1., 0.]]), family("non_saturating"))), 4)  # log 2
     0.6931
     """
     return _ca_g_loss(d_cond_fake, c_fake, family, reduction=reduction)
@@ -253,7 +236,9 @@ def ema_prior_update(prior: Tensor, class_probs: Tensor, decay: float = 0.999) -
 
 
 def prior_entropy(p: Tensor) -> Tensor:
-    """Shannon entropy (nats) of a probability vector ``(K,)``, with 0 log 0 = 0 (Fig. 11)."""
+    """Shannon entropy (nats) of a probability vector ``(K,)``, with 0 log 0 = 0 (Fig. 11). The value of
+    :func:`condgan.losses.entropy` of ``p.clamp_min(0)``, computed as ``p log p`` rather than ``xlogy``: the two
+    differ in the last bit of float32 for about 5% of vectors, and this one is logged in every CGPGAN run."""
     p = p.clamp_min(0)
     return -(torch.where(p > 0, p * torch.log(p.clamp_min(1e-30)), torch.zeros_like(p))).sum(-1)
 

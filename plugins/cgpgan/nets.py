@@ -113,3 +113,13 @@ class MLPClassifier(Classifier):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.out(self.trunk(x.flatten(1)))
+
+
+#: kind -> local name -> (factory, params, description), registered by the plugin's network hooks
+NETWORKS = {
+    "generators": {"mlp": (MLPGenerator, MLPParams,
+                           "CGPGAN 2-D generator: [z, standardised one-hot] -> 4x512 equalized-LR lrelu MLP")},
+    "discriminators": {"mlp": (MLPDiscriminator, MLPParams,
+                               "CGPGAN 2-D discriminator: 4x512 equalized-LR lrelu MLP with the requested heads")},
+    "classifiers": {"mlp": (MLPClassifier, MLPParams, "CGPGAN 2-D classifier Q: 4x512 equalized-LR lrelu MLP, d_c logits")},
+}

@@ -14,7 +14,7 @@ import attrs
 import torch
 import torch.nn.functional as F
 
-from condgan import Batch, Models, Objective, StepOutput, component_field, get_component
+from condgan import Batch, Models, Objective, Regularizer, StepOutput, component_field, get_component
 from condgan.losses import AdversarialLoss
 
 from . import losses as L
@@ -65,6 +65,8 @@ class CGPGANObjective(Objective):
     def __init__(self, params: CGPGANParams, ctx):
         super().__init__(params, ctx)
         self.family = resolve_family(params.loss, ctx)
+        #: R2 on generated data, E||∇_{x'} (D(x') . c_f)||², no ½ (Sec. 4.1; = core.r2 on the conditional value)
+        self.r2 = Regularizer.resolve(ctx, "core.r2", params.lambda_r2)
 
     def heads(self) -> dict[str, int]:
         return {"cond": self.ctx.num_conditions}
@@ -86,16 +88,15 @@ class CGPGANObjective(Objective):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        n_real, n_fake = m.split(len(real), step)
-        x_real = real.x[:n_real]
-        fake = m.generate(n_fake, grad=False)
-        x_fake = fake.x.detach().requires_grad_(True)
-        c_fake = fake.c
+        d = m.discriminate(real, step, self.r2)
+        x_real, c_fake, out_r, out_f = d.x_real, d.fake.c, d.out_real, d.out_fake
+        # L_creg differentiates Q at x' (Eq. 10): x' needs a gradient even when R2 is off
+        x_fake = d.x_fake if d.x_fake.requires_grad else d.x_fake.detach().requires_grad_(True)
         probs_r, c_r = self.real_labels(m, x_real, step)
-        out_r, out_f = m.composer.discriminate(m.discriminator, x_real, x_fake)
         losses = {"d_adv": L.conditional_d_loss(out_r.cond, c_r, out_f.cond, c_fake, self.family)}
-        if p.lambda_r2 > 0:
-            losses["d_r2"] = p.lambda_r2 * L.conditional_r2_penalty(out_f.cond, c_fake, x_fake)
+        if self.r2 is not None and self.r2.applies(step):
+            losses["d_r2"] = self.r2.penalty(lambda x: L.inner(m.discriminator(x).cond, c_fake[: len(x)]), x_real,
+                                             x_fake, L.inner(out_r.cond, c_r), L.inner(out_f.cond, c_fake))
         logits_f = m.classifier(x_fake)
         losses["q_cls"] = p.lambda_cls * L.classification_loss(logits_f, c_fake)
         if p.lambda_creg > 0:
@@ -143,6 +144,8 @@ class InfoGANObjective(Objective):
     def __init__(self, params: InfoGANParams, ctx):
         super().__init__(params, ctx)
         self.family = resolve_family(params.loss, ctx)
+        #: R2 on generated data, E||∇D(x')||² (the authors' InfoGAN baseline): core.r2
+        self.r2 = Regularizer.resolve(ctx, "core.r2", params.lambda_r2)
         self._augment = None
 
     def heads(self) -> dict[str, int]:
@@ -153,16 +156,11 @@ class InfoGANObjective(Objective):
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         p = self.params
-        n_real, n_fake = m.split(len(real), step)
-        x_real = real.x[:n_real]
-        c_fake = self.fake_conditions(m, n_fake, grad=False).detach()
-        fake = m.generate(n_fake, c=c_fake, grad=False)
-        x_fake = fake.x.detach().requires_grad_(p.lambda_r2 > 0)
-        out_r, out_f = m.composer.discriminate(m.discriminator, x_real, x_fake)
+        d = m.discriminate(real, step, self.r2, conditions=lambda n: self.fake_conditions(m, n, grad=False).detach())
+        x_real, x_fake, c_fake, out_r, out_f = d.x_real, d.x_fake, d.fake.c, d.out_real, d.out_fake
         losses = {"d_adv": L.infogan_d_loss(out_r.adv, out_f.adv, self.family)}
-        if p.lambda_r2 > 0:
-            (g,) = torch.autograd.grad(out_f.adv.sum(), x_fake, create_graph=True)
-            losses["d_r2"] = p.lambda_r2 * g.flatten(1).pow(2).sum(1).mean()
+        if self.r2 is not None and self.r2.applies(step):
+            losses["d_r2"] = self.r2.penalty(lambda x: m.discriminator(x).adv, x_real, x_fake, out_r.adv, out_f.adv)
         if m.classifier is not None and p.lambda_cls > 0:
             losses["q_cls"] = L.infogan_q_loss(m.classifier(x_fake.detach()), c_fake, p.lambda_cls)
         if m.classifier is not None and p.lambda_contrastive > 0:

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from condgan.interfaces import PriorUpdater
+from condgan import PriorUpdater
 
 from .losses import ema_prior_update, gumbel_softmax_sample
 
@@ -120,3 +120,12 @@ class GumbelPrior(PriorUpdater):
             return gumbel_softmax_sample(self.theta, n, self.params.temperature, self.params.hard, generator=generator)
         return torch.cat([gumbel_softmax_sample(self.theta[s], n, self.params.temperature, self.params.hard,
                                                 generator=generator) for s in self.spec.slices], dim=1)
+
+
+#: local name -> (factory, params, description), registered by the plugin's ``register_prior_updaters`` hook
+PRIORS = {
+    "ema": (EMAPrior, EMAPriorParams,
+            "CGPGAN's dynamic P(C): uniform, then an EMA of Q's probabilities on real data (Alg. 1 l. 25)"),
+    "gumbel": (GumbelPrior, GumbelPriorParams,
+               "Elastic-InfoGAN's learned P(C): Gumbel-softmax samples, logits on optimizer 'prior'"),
+}

@@ -4,54 +4,18 @@ in ``losses.py``, the components in ``objectives.py`` and ``nets.py``, ready exp
 
 from __future__ import annotations
 
-from condgan import hookimpl
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-def _register_table(register, table):
-    for name, (factory, params, description) in table.items():
-        register(name, factory, params=params, description=description)
-
-
-@hookimpl
-def register_objectives(register):
-    from .objectives import OBJECTIVES
-
-    _register_table(register, OBJECTIVES)
-
-
-@hookimpl
-def register_losses(register):
-    from .terms import TERMS
-
-    for name, (term, description) in TERMS.items():
-        register(name, term, params=term.options, description=description)
-
-
-@hookimpl
-def register_statistics_networks(register):
-    from .nets import NETWORKS
-
-    _register_table(register, NETWORKS["statistics_networks"])
-
-
-@hookimpl
-def register_generators(register):
-    from .nets import NETWORKS
-
-    _register_table(register, NETWORKS["generators"])
-
-
-@hookimpl
-def register_discriminators(register):
-    from .nets import NETWORKS
-
-    _register_table(register, NETWORKS["discriminators"])
+# each table is imported when condgan collects that kind of component
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_losses = table_hook(".terms:TERMS", __package__)  # loss terms for core.composite (issue 21)
+register_statistics_networks = table_hook(".nets:NETWORKS[statistics_networks]", __package__)
+register_generators = table_hook(".nets:NETWORKS[generators]", __package__)
+register_discriminators = table_hook(".nets:NETWORKS[discriminators]", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from condgan import register_preset_folder
-
     register_preset_folder(register, __package__)
 
 

@@ -6,8 +6,8 @@ P(Y); ``logits: (B, K)`` are classifier outputs, C(x, y) = softmax(logits)[y].
 =====================================  ===============================================================  ==========
 quantity                               formula                                                          function
 =====================================  ===============================================================  ==========
-Eq. 1 (a), D side                      E_real f_r^d(D) + E_fake f_g^d(D)  (minimised by D)                :func:`gan_discriminator_loss`
-Eq. 1 (b), (c)                         -E log C(x, y)  on real / generated data                         :func:`class_cross_entropy`
+Eq. 1 (a), D side                      E_real f_r^d(D) + E_fake f_g^d(D)  (minimised by D)                :func:`condgan.losses.adversarial_d_loss`
+Eq. 1 (b), (c)                         -E log C(x, y)  on real / generated data                         :func:`condgan.losses.class_cross_entropy`
 Eq. 1, D and C                         (a) + w[(b) + (c)]; (c) only with ``ac_on_fake``                 ``ACGANObjective`` (losses d_adv, d_cls)
 Eq. 1, G                               f^g(D(G)) + w (c)                                                ``ACGANObjective`` (losses g_adv, g_cls)
 Eqs. 2-3                               -H(Y|X) + CE = E_x KL(P_{Y|X} || Q^c_{Y|X})                      :func:`conditional_entropy`, :func:`expected_cross_entropy`, :func:`expected_kl`
@@ -25,7 +25,8 @@ Eq. 10                                 L_AC + V_MINE; G, C min, D, T max        
 The objectives (objectives.py) add the per-term functions themselves, one named loss per term, so that each is
 logged and routed to its optimizer. The functions of Eqs. 2-3, 6, Theorem 1 and NWJ state identities of the paper's
 analysis that no objective computes while training; the property tests check them, and tie them to what trains
-(Eq. 2's cross-entropy is :func:`class_cross_entropy`; Theorem 1's objective is TAC-GAN's generator class terms).
+(Eq. 2's cross-entropy is :func:`condgan.losses.class_cross_entropy`; Theorem 1's objective is TAC-GAN's generator
+class terms). H, H(p, q) and KL are condgan's (:mod:`condgan.losses`, also the Inception and AM Scores').
 
 Everything is vectorised over the batch and the classes and never synchronises with the host.
 
@@ -37,11 +38,15 @@ Everything is vectorised over the batch and the classes and never synchronises w
 from __future__ import annotations
 
 import math
-from typing import Callable, NamedTuple
+import warnings
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from condgan import losses as CL
+from condgan.losses import cross_entropy, entropy, kl_divergence
 
 __all__ = [
     "log_mean_exp",
@@ -50,8 +55,6 @@ __all__ = [
     "MineStep",
     "mine_ma_loss",
     "shuffle_conditions",
-    "class_cross_entropy",
-    "gan_discriminator_loss",
     "tac_twin_value",
     "entropy",
     "cross_entropy",
@@ -63,13 +66,6 @@ __all__ = [
     "theorem1_minimiser",
     "adaptive_mi_scale",
 ]
-
-LossFn = Callable[[Tensor], Tensor]
-
-
-def _softplus_neg(t: Tensor) -> Tensor:
-    return F.softplus(-t)
-
 
 # --------------------------------------------------------------------------------------------------------------
 # Donsker-Varadhan / MINE (Eqs. 7-9)
@@ -220,30 +216,6 @@ def shuffle_conditions(c: Tensor, generator: torch.Generator | None = None) -> T
 # --------------------------------------------------------------------------------------------------------------
 
 
-def class_cross_entropy(logits: Tensor, c: Tensor) -> Tensor:
-    r"""Per-sample -Σ_k c_k log softmax(logits)_k: -log C(x, y) for one-hot ``c`` (Eq. 1 terms (b) and (c)).
-
-    Args:
-        logits: ``(B, K)``; c: ``(B, K)`` one-hot or soft targets.
-    Returns:
-        ``(B,)``.
-
-    >>> class_cross_entropy(torch.zeros(1, 4), torch.tensor([[0.0, 1.0, 0.0, 0.0]]))
-    tensor([1.3863])
-    """
-    return -(c * F.log_softmax(logits, dim=-1)).sum(-1)
-
-
-def gan_discriminator_loss(adv_real: Tensor, adv_fake: Tensor, d_real: LossFn = _softplus_neg,
-                           d_fake: LossFn = F.softplus) -> Tensor:
-    r"""-(a) of Eq. 1 for D: E_real f_r^d(D(x)) + E_fake f_g^d(D(G(z, y))); the defaults are -log σ and -log(1-σ).
-
-    >>> round(float(gan_discriminator_loss(torch.zeros(2), torch.zeros(3))), 4)  # 2 log 2
-    1.3863
-    """
-    return d_real(adv_real).mean() + d_fake(adv_fake).mean()
-
-
 def tac_twin_value(twin_fake: Tensor, c_fake: Tensor) -> Tensor:
     r"""V_TAC = E_{z, y} log C^mi(G(z, y), y) (Eq. 4): the twin classifier maximises it, G minimises it.
 
@@ -255,7 +227,7 @@ def tac_twin_value(twin_fake: Tensor, c_fake: Tensor) -> Tensor:
     >>> round(float(tac_twin_value(torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]))), 4)  # log 1/2
     -0.6931
     """
-    return -class_cross_entropy(twin_fake, c_fake).mean()
+    return -CL.class_cross_entropy(twin_fake, c_fake)
 
 
 def adaptive_mi_scale(loss_main: Tensor, loss_mi: Tensor, params: list[Tensor], eps: float = 1e-12) -> Tensor:
@@ -284,25 +256,6 @@ def adaptive_mi_scale(loss_main: Tensor, loss_mi: Tensor, params: list[Tensor], 
 # --------------------------------------------------------------------------------------------------------------
 # Discrete identities of Sec. 3 (Eqs. 2-3, 6) and Theorem 1
 # --------------------------------------------------------------------------------------------------------------
-
-
-def entropy(p: Tensor) -> Tensor:
-    r"""H(p) = -Σ_k p_k log p_k over the last dim (0 log 0 = 0). ``(..., K) -> (...)``.
-
-    >>> round(float(entropy(torch.tensor([0.5, 0.5]))), 4)
-    0.6931
-    """
-    return -torch.special.xlogy(p, p).sum(-1)
-
-
-def cross_entropy(p: Tensor, q: Tensor) -> Tensor:
-    r"""H(p, q) = -Σ_k p_k log q_k over the last dim. ``(..., K) -> (...)``."""
-    return -torch.special.xlogy(p, q).sum(-1)
-
-
-def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
-    r"""KL(p || q) = Σ_k p_k (log p_k - log q_k) over the last dim. ``(..., K) -> (...)``."""
-    return (torch.special.xlogy(p, p) - torch.special.xlogy(p, q)).sum(-1)
 
 
 def conditional_entropy(p_y_given_x: Tensor, p_x: Tensor) -> Tensor:
@@ -344,3 +297,26 @@ def theorem1_minimiser(log_q_mi: Tensor, log_q_c: Tensor) -> Tensor:
     """
     r = log_q_mi - log_q_c
     return F.one_hot(r.argmin(-1), r.shape[-1]).to(r.dtype)
+
+
+def _old_class_cross_entropy(logits: Tensor, c: Tensor) -> Tensor:
+    return CL.class_cross_entropy(logits, c, "none")
+
+
+def _old_gan_discriminator_loss(adv_real: Tensor, adv_fake: Tensor, d_real=CL.non_saturating_d_real,
+                                d_fake=CL.non_saturating_d_fake) -> Tensor:
+    return CL.adversarial_d_loss(adv_real, adv_fake, CL.AdversarialLoss("", d_real, d_fake, CL.non_saturating_g))
+
+
+#: old name -> (what replaces it, the old behaviour): per-sample class cross-entropy, Eq. 1 (a) for D
+_MOVED = {"class_cross_entropy": ("condgan.losses.class_cross_entropy(logits, c, 'none')", _old_class_cross_entropy),
+          "gan_discriminator_loss": ("condgan.losses.adversarial_d_loss(adv_real, adv_fake, family)",
+                                     _old_gan_discriminator_loss)}
+
+
+def __getattr__(name: str):
+    """The names this module had before condgan.losses held them: they work for one release, with a warning."""
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"{__name__}.{name} moved: use {_MOVED[name][0]}", DeprecationWarning, stacklevel=2)
+    return _MOVED[name][1]

@@ -1,4 +1,5 @@
-"""AC-GAN (Eq. 1), TAC-GAN (Eqs. 4-5) and UAC-GAN (Eq. 10) as thin objectives over :mod:`.losses`.
+"""AC-GAN (Eq. 1), TAC-GAN (Eqs. 4-5) and UAC-GAN (Eq. 10) as thin subclasses of core's one AC-GAN
+(:class:`condgan.ACGANObjective`, whose terms are Eq. 1) over :mod:`.losses`.
 
 The auxiliary classifier C is the discriminator's ``cls`` head and TAC-GAN's twin C^mi its ``twin`` head (shared
 trunk, as in both authors' code), so the D, C and C^mi losses all update the discriminator's optimizer. UAC-GAN's
@@ -12,17 +13,18 @@ from __future__ import annotations
 from typing import Literal
 
 import attrs
-import torch
 from torch import Tensor
 
-from condgan import Batch, BuildContext, DiscriminatorOutput, Models, Objective, StepOutput, component_field
+from condgan import ACGANObjective as CoreACGAN
+from condgan import ACGANParams as CoreACGANParams
+from condgan import Batch, BuildContext, DiscriminatorOutput, Models, StepOutput, component_field
 
 from . import losses as L
 
 
 @attrs.frozen
 class ACGANParams:
-    """AC-GAN (Odena et al.; UAC-GAN Eq. 1).
+    """AC-GAN (Odena et al.; UAC-GAN Eq. 1), the switches of ``core.ac_gan`` under the authors' names.
 
     adversarial: loss family for term (a) (default non-saturating BCE, as in the authors' code).
     ac_weight: weight w of the classification terms (b), (c) (1 in the authors' code).
@@ -69,50 +71,18 @@ class UACGANParams:
     adaptive_clip: bool = False
 
 
-class ACGANObjective(Objective):
-    """L_D = E f_r^d(D(x)) + E f_g^d(D(G)) + w[CE(C(x), y) + CE(C(G), y)·ac_on_fake];  L_G = E f^g(D(G)) + w CE(C(G), y)."""
+class ACGANObjective(CoreACGAN):
+    """AC-GAN as UAC-GAN's Eq. 1 writes it: core's one AC-GAN (``core.ac_gan``) with the switches named as the
+    authors' code names them: ``ac_weight`` is λ_cls, ``ac_on_fake`` is ``cls_fake_in_d``.
+
+    L_D = E f_r^d(D(x)) + E f_g^d(D(G)) + w[CE(C(x), y) + CE(C(G), y)·ac_on_fake];  L_G = E f^g(D(G)) + w CE(C(G), y)."""
 
     losses = {"d_adv": "discriminator", "d_cls": "discriminator", "g_adv": "generator", "g_cls": "generator"}
 
-    def __init__(self, params, ctx: BuildContext):
-        super().__init__(params, ctx)
-        self.adv = ctx.resolve("adversarial_losses", params.adversarial)
-
-    def heads(self) -> dict[str, int]:
-        return {"adv": 1, "cls": self.ctx.num_conditions}
-
-    # -- shared pieces ------------------------------------------------------------------------------------------
-    def _d_forward(self, m: Models, real: Batch, step: int) -> tuple[Batch, Batch, DiscriminatorOutput, DiscriminatorOutput]:
-        n_real, n_fake = m.split(len(real), step)
-        real, fake = real.head(n_real), m.generate(n_fake)
-        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
-        return real, fake, out_r, out_f
-
-    def _ac_d_losses(self, real: Batch, fake: Batch, out_r, out_f) -> dict[str, Tensor]:
-        p = self.params
-        cls = L.class_cross_entropy(out_r.cls, real.c).mean()
-        if p.ac_on_fake:
-            cls = cls + L.class_cross_entropy(out_f.cls, fake.c).mean()
-        return {"d_adv": L.gan_discriminator_loss(out_r.adv, out_f.adv, self.adv.d_real, self.adv.d_fake),
-                "d_cls": p.ac_weight * cls}
-
-    def _ac_g_losses(self, fake: Batch, out: DiscriminatorOutput) -> dict[str, Tensor]:
-        return {"g_adv": self.adv.g(out.adv).mean(),
-                "g_cls": self.params.ac_weight * L.class_cross_entropy(out.cls, fake.c).mean()}
-
-    @staticmethod
-    def _accuracy_logs(real: Batch, out_r) -> dict:
-        """Accuracy of C on the real batch, computed on log steps only."""
-        return {"acc_real": lambda: (out_r.cls.argmax(1) == real.c.argmax(1)).float().mean()}
-
-    # -- the two sides ------------------------------------------------------------------------------------------
-    def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
-        real, fake, out_r, out_f = self._d_forward(m, real, step)
-        return StepOutput(self._ac_d_losses(real, fake, out_r, out_f), logs=self._accuracy_logs(real, out_r))
-
-    def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
-        fake = m.generate(len(real), grad=True)
-        return StepOutput(self._ac_g_losses(fake, m.discriminator(fake.x)))
+    @classmethod
+    def acgan_params(cls, params) -> CoreACGANParams:
+        return CoreACGANParams(adversarial=params.adversarial, lambda_cls=params.ac_weight,
+                               cls_fake_in_d=params.ac_on_fake)
 
 
 class TACGANObjective(ACGANObjective):
@@ -124,15 +94,15 @@ class TACGANObjective(ACGANObjective):
         return {**super().heads(), "twin": self.ctx.num_conditions}
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
-        real, fake, out_r, out_f = self._d_forward(m, real, step)
-        losses = self._ac_d_losses(real, fake, out_r, out_f)
-        losses["d_twin"] = -self.params.twin_weight * L.tac_twin_value(out_f.twin, fake.c)
-        return StepOutput(losses, logs=self._accuracy_logs(real, out_r))
+        d = m.discriminate(real, step)
+        losses, logs = self.discriminator_terms(m, d, step)
+        losses["d_twin"] = -self.params.twin_weight * L.tac_twin_value(d.out_fake.twin, d.fake.c)
+        return StepOutput(losses, logs=logs)
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         fake = m.generate(len(real), grad=True)
-        out = m.discriminator(fake.x)
-        losses = self._ac_g_losses(fake, out)
+        out = m.fake_outputs(real, fake, step)
+        losses = self.generator_terms(m, real, fake, out)
         losses["g_twin"] = self.params.twin_weight * L.tac_twin_value(out.twin, fake.c)
         return StepOutput(losses)
 
@@ -162,8 +132,9 @@ class UACGANObjective(ACGANObjective):
         return L.shuffle_conditions(c)
 
     def discriminator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
-        real, fake, out_r, out_f = self._d_forward(m, real, step)
-        losses = self._ac_d_losses(real, fake, out_r, out_f)
+        d = m.discriminate(real, step)
+        losses, logs = self.discriminator_terms(m, d, step)
+        fake, out_f = d.fake, d.out_fake
         t_joint = self._t(m, fake.x, fake.c, out_f)
         t_marg = self._t(m, fake.x, self._marginal(m, fake.c), out_f)
         T = m.statistics_network
@@ -178,12 +149,12 @@ class UACGANObjective(ACGANObjective):
         else:
             dv = L.donsker_varadhan(t_joint, t_marg)
             losses["t_mine"], mi = -dv, dv.detach()
-        return StepOutput(losses, logs={**self._accuracy_logs(real, out_r), "mi_T": mi})
+        return StepOutput(losses, logs={**logs, "mi_T": mi})
 
     def generator_step(self, m: Models, real: Batch, step: int) -> StepOutput:
         fake = m.generate(len(real), grad=True)
-        out = m.discriminator(fake.x)
-        losses = self._ac_g_losses(fake, out)
+        out = m.fake_outputs(real, fake, step)
+        losses = self.generator_terms(m, real, fake, out)
         dv = L.donsker_varadhan(self._t(m, fake.x, fake.c, out), self._t(m, fake.x, self._marginal(m, fake.c), out))
         g_mi = self.params.lambda_mi * dv
         logs = {"mi_G": dv.detach()}
@@ -196,9 +167,9 @@ class UACGANObjective(ACGANObjective):
 
 
 OBJECTIVES = {
-    "ac_gan": (ACGANObjective, ACGANParams, "AC-GAN (UAC-GAN paper Eq. 1) with a switch for classifying fakes in D"),
+    "ac_gan": (ACGANObjective, ACGANParams,
+               "AC-GAN (UAC-GAN paper Eq. 1; core.ac_gan with the authors' switch names) with a switch for classifying fakes in D"),
     "tac_gan": (TACGANObjective, TACGANParams, "TAC-GAN: AC-GAN plus an adversarial twin classifier (Eqs. 4-5)"),
     "uac_gan": (UACGANObjective, UACGANParams, "UAC-GAN: AC-GAN plus lambda_mi * MINE estimate of I(X;Y) (Eq. 10)"),
 }
 
-torch  # noqa: B018

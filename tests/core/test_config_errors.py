@@ -39,7 +39,7 @@ EXPECTED = """{path}: 8 problem(s) in the config:
   $.run.batch_sise: unknown key 'batch_sise' for [run]. Did you mean 'batch_size'? Valid keys: name, out_dir, seed, steps, batch_size, g_every, update, device, log_every, sample_every, checkpoint_every, keep_checkpoints, ema_decay, precision, compile, channels_last, pin_memory, data_workers, sync_batchnorm, deterministic, on_nonfinite, eval_every, eval_metrics, eval_samples, progress, tensorboard, threads, tune_malloc
   $.run.steps: 'steps' must be >= 1: -5
   $.objective.type: unknown objective 'core.cgn'. Did you mean 'core.cgan'?
-  Known objectives from plugin 'core': core.cgan, core.composite. See all {n} with `condgan list objectives`.
+  Known objectives from plugin 'core': core.ac_gan, core.cgan, core.composite. See all {n} with `condgan list objectives`.
   $.generator.chanels: unknown key 'chanels' for generator 'core.dcgan_g'. Did you mean 'channels'? Valid keys: channels, norm, condition_input, dropout
   $.generator.norm: must be one of 'none', 'batch', 'instance', 'spectral'
   $.optimizers.generatr: unknown optimizer 'generatr'. Did you mean 'generator'? Optimizers are named after the component they train: generator, discriminator, classifier, statistics_network, prior

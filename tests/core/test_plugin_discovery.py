@@ -22,7 +22,7 @@ def make_dist(root, dist, version, module, source, ep_name=None):
 GOOD = """
 import attrs
 from condgan import hookimpl
-from condgan.builtins.adversarial import AdversarialLoss
+from condgan.losses import AdversarialLoss
 import torch.nn.functional as F
 
 @hookimpl

@@ -3,7 +3,7 @@
 import torch
 from hypothesis import given
 
-from condgan.builtins.regularizers import r1_penalty, r2_penalty, wgan_gp_penalty
+from condgan.losses import r1_penalty, r2_penalty, wgan_gp_penalty
 from condgan.testing import strategies as cst
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from condgan.builtins.adversarial import FAMILIES
+from condgan import losses as CL
 from condgan.plugins.cagan import losses as L
 
 FAMILY_NAMES = sorted(FAMILIES)
@@ -143,8 +144,8 @@ def test_single_always_active_condition_is_the_plain_gan_loss(inputs, family_nam
     t_r, _, t_g, _ = inputs
     loss = L.family(family_name)
     o_r, o_g = torch.ones_like(t_r), torch.ones_like(t_g)
-    plain_d = L.adversarial_d_loss(t_r[:, 0], t_g[:, 0], loss, reduction)
-    plain_g = L.adversarial_g_loss(t_g[:, 0], loss, reduction)
+    plain_d = CL.adversarial_d_loss(t_r[:, 0], t_g[:, 0], loss, reduction)
+    plain_g = CL.adversarial_g_loss(t_g[:, 0], loss, reduction)
     torch.testing.assert_close(L.conditional_activation_d_loss(t_r, o_r, t_g, o_g, loss, reduction), plain_d, **F64)
     torch.testing.assert_close(L.conditional_activation_g_loss(t_g, o_g, loss, reduction), plain_g, **F64)
     expected_d = loss.d_real(t_r[:, 0]).sum() + loss.d_fake(t_g[:, 0]).sum() if reduction == "sum" else \
@@ -172,15 +173,15 @@ def test_real_classification_loss_carries_no_gradient_to_generator(seed, k, batc
     x_fake = G(torch.cat([z, c_fake], 1))
 
     h_real, h_fake = torch.tanh(trunk(x_real)), torch.tanh(trunk(x_fake))
-    l_cls_r = L.classification_loss(cls(h_real), c_real, mode=mode)
-    l_cls_g = L.classification_loss(cls(h_fake), c_fake, mode=mode)
-    l_adv_g = L.adversarial_g_loss(adv(h_fake).squeeze(1), L.family("minimax"))
+    l_cls_r = CL.classification_loss(cls(h_real), c_real, mode=mode)
+    l_cls_g = CL.classification_loss(cls(h_fake), c_fake, mode=mode)
+    l_adv_g = CL.adversarial_g_loss(adv(h_fake).squeeze(1), L.family("minimax"))
     params = list(G.parameters())
 
     grads_r = torch.autograd.grad(l_cls_r, params, allow_unused=True)
     assert all(g is None or torch.all(g == 0) for g in grads_r)
-    with_r = torch.autograd.grad(L.acgan_generator_loss(l_adv_g, l_cls_g, l_cls_r), params, retain_graph=True)
-    without_r = torch.autograd.grad(L.acgan_generator_loss(l_adv_g, l_cls_g), params)
+    with_r = torch.autograd.grad(CL.acgan_generator_loss(l_adv_g, l_cls_g, l_cls_r), params, retain_graph=True)
+    without_r = torch.autograd.grad(CL.acgan_generator_loss(l_adv_g, l_cls_g), params)
     for a, b in zip(with_r, without_r):
         torch.testing.assert_close(a, b, **F64)
 
@@ -196,8 +197,8 @@ def test_softmax_over_binary_group_equals_sigmoid_bce(batch, attrs_, seed):
     c = torch.stack([a, 1 - a], dim=2).reshape(batch, 2 * attrs_)
     slices = tuple(slice(2 * i, 2 * i + 2) for i in range(attrs_))
     diff = logits[:, 0::2] - logits[:, 1::2]
-    torch.testing.assert_close(L.classification_loss(logits, c, slices, "softmax"),
-                               L.classification_loss(diff, L.attribute_targets(c, slices), mode="sigmoid"), **F64)
+    torch.testing.assert_close(CL.classification_loss(logits, c, slices, "softmax"),
+                               CL.classification_loss(diff, CL.attribute_targets(c, slices), mode="sigmoid"), **F64)
 
 
 @settings(deadline=None, max_examples=40)
@@ -213,7 +214,7 @@ def test_grouped_softmax_is_sum_of_per_group_cross_entropies(batch, sizes, seed)
     starts = torch.tensor([0, *sizes]).cumsum(0).tolist()
     slices = tuple(slice(a, b) for a, b in zip(starts[:-1], starts[1:]))
     expected = sum(F.cross_entropy(logits[:, s], y) for s, y in zip(slices, labels))
-    torch.testing.assert_close(L.classification_loss(logits, c, slices), expected, **F64)
+    torch.testing.assert_close(CL.classification_loss(logits, c, slices), expected, **F64)
 
 
 @settings(deadline=None, max_examples=30)
@@ -222,12 +223,12 @@ def test_acgan_switches_compose_eqs_1_2_7_8(lam, adv_w, l_adv, l_r, l_g):
     """AC-GAN Eq. 1 (λ=1, L_cls^g in D), Eq. 7 (L_cls^g switched off), Eq. 8 and the adversarial-free variants of
     Figs. 9-10 are the stated weighted sums."""
     a, r, g = (torch.tensor(v, dtype=torch.float64) for v in (l_adv, l_r, l_g))
-    torch.testing.assert_close(L.acgan_discriminator_loss(a, r, g), a + r + g, **F64)  # Eq. 1
-    torch.testing.assert_close(L.acgan_generator_loss(a, g, r), a + r + g, **F64)  # Eq. 2
-    torch.testing.assert_close(L.acgan_discriminator_loss(a, r, g, lambda_cls=lam, adv_weight=adv_w, cls_fake_in_d=False),
+    torch.testing.assert_close(CL.acgan_discriminator_loss(a, r, g), a + r + g, **F64)  # Eq. 1
+    torch.testing.assert_close(CL.acgan_generator_loss(a, g, r), a + r + g, **F64)  # Eq. 2
+    torch.testing.assert_close(CL.acgan_discriminator_loss(a, r, g, lambda_cls=lam, adv_weight=adv_w, cls_fake_in_d=False),
                                adv_w * a + lam * r, **F64)  # Eq. 7
-    torch.testing.assert_close(L.acgan_generator_loss(a, g, lambda_cls=lam, adv_weight=adv_w), adv_w * a + lam * g, **F64)
-    torch.testing.assert_close(L.acgan_discriminator_loss(a, r, g, adv_weight=0.0, cls_fake_in_d=True), r + g, **F64)
+    torch.testing.assert_close(CL.acgan_generator_loss(a, g, lambda_cls=lam, adv_weight=adv_w), adv_w * a + lam * g, **F64)
+    torch.testing.assert_close(CL.acgan_discriminator_loss(a, r, g, adv_weight=0.0, cls_fake_in_d=True), r + g, **F64)
 
 
 def test_cls_fake_switch_controls_gradient_to_fake_logits():
@@ -235,10 +236,10 @@ def test_cls_fake_switch_controls_gradient_to_fake_logits():
     logits_fake = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
     c = F.one_hot(torch.tensor([0, 1, 2, 0]), 3).double()
     l_r = torch.tensor(1.0, dtype=torch.float64)
-    l_g = L.classification_loss(logits_fake, c)
-    off = L.acgan_discriminator_loss(torch.tensor(0.0), l_r, l_g, cls_fake_in_d=False)
+    l_g = CL.classification_loss(logits_fake, c)
+    off = CL.acgan_discriminator_loss(torch.tensor(0.0), l_r, l_g, cls_fake_in_d=False)
     assert not off.requires_grad
-    on = L.acgan_discriminator_loss(torch.tensor(0.0), l_r, l_g, cls_fake_in_d=True)
+    on = CL.acgan_discriminator_loss(torch.tensor(0.0), l_r, l_g, cls_fake_in_d=True)
     (g,) = torch.autograd.grad(on, logits_fake)
     assert g.abs().sum() > 0
 
@@ -247,6 +248,6 @@ def test_unknown_family_and_reduction_are_named():
     with pytest.raises(ValueError, match="unknown adversarial loss family 'lsgan'"):
         L.family("lsgan")
     with pytest.raises(ValueError, match="reduction must be"):
-        L.reduce_batch(torch.ones(2), "avg")
+        CL.reduce(torch.ones(2), "avg")
     with pytest.raises(ValueError, match="per-condition form"):
         L.per_condition_g_losses(torch.ones(1, 2), torch.ones(1, 2), reduction="none")

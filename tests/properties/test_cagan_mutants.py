@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from condgan import losses as CL
 from condgan.plugins.cagan import losses as L
 
 D64 = torch.float64
@@ -39,10 +40,10 @@ def test_sec3_every_family_by_name_has_its_elementwise_terms():
 def test_reduce_batch_mean_sum_none():
     """The paper's E[·] (mean, default), the code's sum, or per-sample values."""
     v = torch.tensor([1.0, 2.0, 6.0], dtype=D64)
-    assert float(L.reduce_batch(v)) == 3.0
-    assert float(L.reduce_batch(v, "mean")) == 3.0
-    assert float(L.reduce_batch(v, "sum")) == 9.0
-    assert L.reduce_batch(v, "none") is v
+    assert float(CL.reduce(v)) == 3.0
+    assert float(CL.reduce(v, "mean")) == 3.0
+    assert float(CL.reduce(v, "sum")) == 9.0
+    assert CL.reduce(v, "none") is v
 
 
 def test_eq19_20_conditional_activation_hand_values_all_reductions():
@@ -97,10 +98,10 @@ def test_eq13_16_per_condition_losses_hand_values():
 def test_attribute_targets_first_column_of_each_pair():
     """The authors' sigmoid AC-GAN baseline on CelebA: the target of attribute j is the 'a' column of [a, not-a]."""
     c = torch.tensor([[1.0, 0.0, 0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]], dtype=D64)
-    got = L.attribute_targets(c, (slice(0, 2), slice(2, 4), slice(4, 6)))
+    got = CL.attribute_targets(c, (slice(0, 2), slice(2, 4), slice(4, 6)))
     assert torch.equal(got, torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], dtype=D64))
     with pytest.raises(ValueError):
-        L.attribute_targets(c, (slice(0, 3),))
+        CL.attribute_targets(c, (slice(0, 3),))
 
 
 def test_eq3_4_classification_loss_softmax_sigmoid_values():
@@ -109,17 +110,17 @@ def test_eq3_4_classification_loss_softmax_sigmoid_values():
     y = torch.tensor([[0.25, 0.75, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]], dtype=D64)
     groups = (slice(0, 2), slice(2, 4))
     per = sum(-(y[:, s] * torch.log_softmax(l[:, s], 1)).sum(1) for s in groups)
-    torch.testing.assert_close(L.classification_loss(l, y, groups, reduction="none"), per, **TOL)
-    torch.testing.assert_close(L.classification_loss(l, y, groups), per.mean(), **TOL)
-    torch.testing.assert_close(L.classification_loss(l, y, groups, reduction="sum"), per.sum(), **TOL)
+    torch.testing.assert_close(CL.classification_loss(l, y, groups, reduction="none"), per, **TOL)
+    torch.testing.assert_close(CL.classification_loss(l, y, groups), per.mean(), **TOL)
+    torch.testing.assert_close(CL.classification_loss(l, y, groups, reduction="sum"), per.sum(), **TOL)
     one = -(y * torch.log_softmax(l, 1)).sum(1)                         # default: one group over all K columns
-    torch.testing.assert_close(L.classification_loss(l, y, reduction="none"), one, **TOL)
+    torch.testing.assert_close(CL.classification_loss(l, y, reduction="none"), one, **TOL)
     s = torch.sigmoid(l)
     bce = -(y * s.log() + (1 - y) * (1 - s).log()).sum(1)
-    torch.testing.assert_close(L.classification_loss(l, y, mode="sigmoid", reduction="none"), bce, **TOL)
-    torch.testing.assert_close(L.classification_loss(l, y, groups, mode="sigmoid"), bce.mean(), **TOL)
+    torch.testing.assert_close(CL.classification_loss(l, y, mode="sigmoid", reduction="none"), bce, **TOL)
+    torch.testing.assert_close(CL.classification_loss(l, y, groups, mode="sigmoid"), bce.mean(), **TOL)
     with pytest.raises(ValueError):
-        L.classification_loss(l, y, mode="softplus")
+        CL.classification_loss(l, y, mode="softplus")
 
 
 def test_eq5_6_adversarial_losses_values():
@@ -128,13 +129,13 @@ def test_eq5_6_adversarial_losses_values():
     af = torch.tensor([0.5, -1.0], dtype=D64)
     mm = L.family("minimax")
     real, fake = -torch.sigmoid(ar).log(), -(1 - torch.sigmoid(af)).log()
-    torch.testing.assert_close(L.adversarial_d_loss(ar, af, mm), real.mean() + fake.mean(), **TOL)
-    torch.testing.assert_close(L.adversarial_d_loss(ar, af, mm, "sum"), real.sum() + fake.sum(), **TOL)
-    torch.testing.assert_close(L.adversarial_d_loss(ar, af, mm, "none"), torch.cat([real, fake]), **TOL)
+    torch.testing.assert_close(CL.adversarial_d_loss(ar, af, mm), real.mean() + fake.mean(), **TOL)
+    torch.testing.assert_close(CL.adversarial_d_loss(ar, af, mm, "sum"), real.sum() + fake.sum(), **TOL)
+    torch.testing.assert_close(CL.adversarial_d_loss(ar, af, mm, "none"), torch.cat([real, fake]), **TOL)
     g = (1 - torch.sigmoid(af)).log()
-    torch.testing.assert_close(L.adversarial_g_loss(af, mm), g.mean(), **TOL)
-    torch.testing.assert_close(L.adversarial_g_loss(af, mm, "sum"), g.sum(), **TOL)
-    torch.testing.assert_close(L.adversarial_g_loss(af, mm, "none"), g, **TOL)
+    torch.testing.assert_close(CL.adversarial_g_loss(af, mm), g.mean(), **TOL)
+    torch.testing.assert_close(CL.adversarial_g_loss(af, mm, "sum"), g.sum(), **TOL)
+    torch.testing.assert_close(CL.adversarial_g_loss(af, mm, "none"), g, **TOL)
 
 
 def test_figs9_11_no_adversarial_loss_drops_the_term_entirely():
@@ -143,17 +144,17 @@ def test_figs9_11_no_adversarial_loss_drops_the_term_entirely():
     r, g = torch.tensor(2.0, dtype=D64), torch.tensor(4.0, dtype=D64)
     for bad in (math.inf, math.nan):
         a = torch.tensor(bad, dtype=D64)
-        assert float(L.acgan_discriminator_loss(a, r, g, adv_weight=0.0)) == 6.0
-        assert float(L.acgan_discriminator_loss(a, r, adv_weight=0.0, cls_fake_in_d=False, lambda_cls=0.5)) == 1.0
-        assert float(L.acgan_generator_loss(a, g, adv_weight=0.0, lambda_cls=0.5)) == 2.0
-        assert float(L.acgan_generator_loss(a, g, r, adv_weight=0.0)) == 6.0
+        assert float(CL.acgan_discriminator_loss(a, r, g, adv_weight=0.0)) == 6.0
+        assert float(CL.acgan_discriminator_loss(a, r, adv_weight=0.0, cls_fake_in_d=False, lambda_cls=0.5)) == 1.0
+        assert float(CL.acgan_generator_loss(a, g, adv_weight=0.0, lambda_cls=0.5)) == 2.0
+        assert float(CL.acgan_generator_loss(a, g, r, adv_weight=0.0)) == 6.0
     a = torch.tensor(2.0, dtype=D64)
-    assert float(L.acgan_discriminator_loss(a, r, g, lambda_cls=0.5, adv_weight=3.0)) == 9.0   # Fig. 12: 3·2 + 0.5·6
-    assert float(L.acgan_generator_loss(a, g, r, lambda_cls=0.5, adv_weight=3.0)) == 9.0       # 3·2 + 0.5·(4 + 2)
-    assert float(L.acgan_discriminator_loss(a, r, g)) == 8.0                                   # Eq. 1
-    assert float(L.acgan_generator_loss(a, g)) == 6.0                                          # Eq. 8, λ = 1
+    assert float(CL.acgan_discriminator_loss(a, r, g, lambda_cls=0.5, adv_weight=3.0)) == 9.0   # Fig. 12: 3·2 + 0.5·6
+    assert float(CL.acgan_generator_loss(a, g, r, lambda_cls=0.5, adv_weight=3.0)) == 9.0       # 3·2 + 0.5·(4 + 2)
+    assert float(CL.acgan_discriminator_loss(a, r, g)) == 8.0                                   # Eq. 1
+    assert float(CL.acgan_generator_loss(a, g)) == 6.0                                          # Eq. 8, λ = 1
     with pytest.raises(ValueError):
-        L.acgan_discriminator_loss(a, r)
+        CL.acgan_discriminator_loss(a, r)
 
 
 # ------------------------------------------------------------------------------------- Section 4, mixed batches

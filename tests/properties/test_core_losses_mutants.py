@@ -1,4 +1,5 @@
-"""Hand-computed values of core's loss math (condgan.builtins.adversarial, .regularizers, .objectives), written to
+"""Hand-computed values of core's loss math (condgan.losses, where the functions live since issue 17, and the
+components of condgan.builtins.adversarial, .regularizers, .objectives that call them), written to
 kill the mutants that issue 15's mutation run (.ci/mutation/run.py) left alive. Each test names the paper and
 equation it checks; every value is computed by hand in its docstring or comment."""
 
@@ -9,6 +10,7 @@ import math
 import pytest
 import torch
 
+from condgan import losses as L
 from condgan.builtins import adversarial as A
 
 T = torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0], dtype=torch.float64)
@@ -33,27 +35,27 @@ def close(actual, expected):
 def test_goodfellow2014_minimax_values():
     """Goodfellow et al. 2014, Eq. 1: D minimises -log σ(t) on real, -log(1-σ(t)) on fake; the minimax G minimises
     log(1-σ(t)) = -softplus(t)."""
-    close(values(A.minimax_d_real), [sp(-t) for t in T.tolist()])
-    close(values(A.minimax_d_fake), [sp(t) for t in T.tolist()])
-    close(values(A.minimax_g), [-sp(t) for t in T.tolist()])
-    close(values(A.minimax_d_real, torch.tensor([0.0], dtype=torch.float64)), [math.log(2)])
+    close(values(L.minimax_d_real), [sp(-t) for t in T.tolist()])
+    close(values(L.minimax_d_fake), [sp(t) for t in T.tolist()])
+    close(values(L.minimax_g), [-sp(t) for t in T.tolist()])
+    close(values(L.minimax_d_real, torch.tensor([0.0], dtype=torch.float64)), [math.log(2)])
 
 
 def test_goodfellow2014_non_saturating_values():
     """Goodfellow et al. 2014, Sec. 3: the non-saturating G minimises -log σ(t) = softplus(-t); D as in minimax."""
-    close(values(A.non_saturating_g), [sp(-t) for t in T.tolist()])
-    close(values(A.non_saturating_d_real), [sp(-t) for t in T.tolist()])
-    close(values(A.non_saturating_d_fake), [sp(t) for t in T.tolist()])
+    close(values(L.non_saturating_g), [sp(-t) for t in T.tolist()])
+    close(values(L.non_saturating_d_real), [sp(-t) for t in T.tolist()])
+    close(values(L.non_saturating_d_fake), [sp(t) for t in T.tolist()])
 
 
 def test_mao2017_lsgan_eq2_values_and_default_targets():
     """Mao et al. 2017, Eq. 2 with a=0, b=c=1 (their Eq. 9 choice): D: (t-1)² on real, t² on fake; G: (t-1)²."""
-    close(values(A.least_squares_d_real), [(t - 1) ** 2 for t in T.tolist()])
-    close(values(A.least_squares_d_fake), [t ** 2 for t in T.tolist()])
-    close(values(A.least_squares_g), [(t - 1) ** 2 for t in T.tolist()])
-    close(values(lambda t: A.least_squares_d_real(t, 3.0)), [(t - 3) ** 2 for t in T.tolist()])
-    close(values(lambda t: A.least_squares_d_fake(t, -1.0)), [(t + 1) ** 2 for t in T.tolist()])
-    close(values(lambda t: A.least_squares_g(t, 0.5)), [(t - 0.5) ** 2 for t in T.tolist()])
+    close(values(L.least_squares_d_real), [(t - 1) ** 2 for t in T.tolist()])
+    close(values(L.least_squares_d_fake), [t ** 2 for t in T.tolist()])
+    close(values(L.least_squares_g), [(t - 1) ** 2 for t in T.tolist()])
+    close(values(lambda t: L.least_squares_d_real(t, 3.0)), [(t - 3) ** 2 for t in T.tolist()])
+    close(values(lambda t: L.least_squares_d_fake(t, -1.0)), [(t + 1) ** 2 for t in T.tolist()])
+    close(values(lambda t: L.least_squares_g(t, 0.5)), [(t - 0.5) ** 2 for t in T.tolist()])
 
 
 def test_mao2017_lsgan_eq2_targets_a_b_c_reach_their_own_terms():
@@ -75,16 +77,16 @@ def test_mao2017_lsgan_eq2_targets_a_b_c_reach_their_own_terms():
 def test_lim_ye2017_hinge_values():
     """Lim & Ye 2017 / Miyato et al. 2018, Eq. 16-17: D minimises relu(1-t) on real and relu(1+t) on fake; G minimises
     -t (so hinge_g(2) = -2, not +2)."""
-    close(values(A.hinge_d_real), [max(0.0, 1 - t) for t in T.tolist()])
-    close(values(A.hinge_d_fake), [max(0.0, 1 + t) for t in T.tolist()])
-    close(values(A.hinge_g), [-t for t in T.tolist()])
+    close(values(L.hinge_d_real), [max(0.0, 1 - t) for t in T.tolist()])
+    close(values(L.hinge_d_fake), [max(0.0, 1 + t) for t in T.tolist()])
+    close(values(L.hinge_g), [-t for t in T.tolist()])
 
 
 def test_arjovsky2017_wgan_values():
     """Arjovsky et al. 2017, Eq. 3 / Algorithm 1: the critic minimises -t on real and +t on fake; G minimises -t."""
-    close(values(A.wasserstein_d_real), [-t for t in T.tolist()])
-    close(values(A.wasserstein_d_fake), [t for t in T.tolist()])
-    close(values(A.wasserstein_g), [-t for t in T.tolist()])
+    close(values(L.wasserstein_d_real), [-t for t in T.tolist()])
+    close(values(L.wasserstein_d_fake), [t for t in T.tolist()])
+    close(values(L.wasserstein_g), [-t for t in T.tolist()])
 
 
 @pytest.mark.parametrize("name, d_real, d_fake, g", [
@@ -128,11 +130,11 @@ def test_mescheder2018_r1_eq9_per_sample_gradient_norm_by_hand():
     """Mescheder et al. 2018, Eq. 9: R1 = E ||∇_x D(x)||². For D(x) = Σ w_j x_j², ||∇D||² = 4 Σ w_j² x_j²:
     sample 0: 4(1 + 0.25·4 + 4·0.25 + 0 + 0.0625·9 + 9·1) = 50.25, sample 1: 4(4 + 0 + 4 + 1 + 0.0625 + 0) = 36.25."""
     x = X.clone().requires_grad_(True)
-    norms = R.grad_norm_squared(quadratic_critic(x, W), x)
+    norms = L.grad_norm_squared(quadratic_critic(x, W), x)
     assert hand_grad_norms(X) == pytest.approx([50.25, 36.25])
     close([float(v) for v in norms.detach()], [50.25, 36.25])
-    close(float(R.r1_penalty(quadratic_critic(x, W), x).detach()), (50.25 + 36.25) / 2)
-    close(float(R.r2_penalty(quadratic_critic(x, W), x).detach()), (50.25 + 36.25) / 2)
+    close(float(L.r1_penalty(quadratic_critic(x, W), x).detach()), (50.25 + 36.25) / 2)
+    close(float(L.r2_penalty(quadratic_critic(x, W), x).detach()), (50.25 + 36.25) / 2)
 
 
 def test_mescheder2018_r1_trains_the_discriminator():
@@ -140,7 +142,7 @@ def test_mescheder2018_r1_trains_the_discriminator():
     (create_graph=True). For D(x) = Σ w_j x_j², R1 = mean_i 4 Σ_j w_j² x_ij², so ∂R1/∂w_j = mean_i 8 w_j x_ij²."""
     w = W.clone().requires_grad_(True)
     x = X.clone().requires_grad_(True)
-    R.r1_penalty(quadratic_critic(x, w), x).backward()
+    L.r1_penalty(quadratic_critic(x, w), x).backward()
     expected = [8 * wj * float(X.flatten(1)[:, j].pow(2).mean()) for j, wj in enumerate(W.tolist())]
     close(w.grad.tolist(), expected)
 
@@ -160,9 +162,9 @@ def test_gulrajani2017_wgan_gp_eq3_value_on_interpolates():
              for e, r, f in zip(eps, xr.flatten(1).tolist(), xf.flatten(1).tolist())]
     for center in (1.0, 0.0, 2.5):
         expected = sum((n - center) ** 2 for n in norms) / 3
-        got = R.wgan_gp_penalty(interp_critic, xr, xf, generator=torch.Generator().manual_seed(3), center=center)
+        got = L.wgan_gp_penalty(interp_critic, xr, xf, generator=torch.Generator().manual_seed(3), center=center)
         assert float(got.detach()) == pytest.approx(expected, rel=1e-9)
-    default = R.wgan_gp_penalty(interp_critic, xr, xf, generator=torch.Generator().manual_seed(3))
+    default = L.wgan_gp_penalty(interp_critic, xr, xf, generator=torch.Generator().manual_seed(3))
     assert float(default.detach()) == pytest.approx(sum((n - 1) ** 2 for n in norms) / 3, rel=1e-9)
 
 
@@ -171,8 +173,8 @@ def test_gulrajani2017_wgan_gp_eq3_unit_gradient_is_free_and_slope_three_costs_f
     penalty is (3 - 1)² = 4; with ||w|| = 1 it is 0 (up to the 1e-12 under the square root)."""
     w = torch.tensor([0.0, 3.0, 0.0, 0.0], dtype=torch.float64)
     xr, xf = torch.randn(5, 4, dtype=torch.float64), torch.randn(6, 4, dtype=torch.float64)
-    assert float(R.wgan_gp_penalty(lambda x: x @ w, xr, xf)) == pytest.approx(4.0, rel=1e-9)
-    assert float(R.wgan_gp_penalty(lambda x: x @ (w / 3), xr, xf)) < 1e-10
+    assert float(L.wgan_gp_penalty(lambda x: x @ w, xr, xf)) == pytest.approx(4.0, rel=1e-9)
+    assert float(L.wgan_gp_penalty(lambda x: x @ (w / 3), xr, xf)) < 1e-10
 
 
 def test_wgan_gp_trains_the_critic():
@@ -180,7 +182,7 @@ def test_wgan_gp_trains_the_critic():
     critic's parameters: for D(x) = a·(x @ w) with ||w|| = 1, penalty (|a| - 1)², d/da = 2(a - 1) at a > 0."""
     w = torch.tensor([0.6, 0.8], dtype=torch.float64)
     a = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
-    R.wgan_gp_penalty(lambda x: a * (x @ w), torch.randn(4, 2, dtype=torch.float64),
+    L.wgan_gp_penalty(lambda x: a * (x @ w), torch.randn(4, 2, dtype=torch.float64),
                       torch.randn(4, 2, dtype=torch.float64)).backward()
     assert float(a.grad) == pytest.approx(4.0, rel=1e-9)
 
@@ -268,8 +270,8 @@ def test_cgan_selected_logit_is_the_own_conditions_output_averaged_over_groups()
     rows [1, 2, 3, 4]·[0, 1, 1, 0] = 5, over 2 groups 2.5; [-1, 0, 2, 0.5]·[1, 0, 0, 1] = -0.5 -> -0.25."""
     d = torch.tensor([[1.0, 2.0, 3.0, 4.0], [-1.0, 0.0, 2.0, 0.5]], dtype=torch.float64)
     c = torch.tensor([[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]], dtype=torch.float64)
-    close(O.selected_logit(d, c, 2).tolist(), [2.5, -0.25])
-    close(O.selected_logit(d, c).tolist(), [5.0, -0.5])
+    close(L.selected_logit(d, c, 2).tolist(), [2.5, -0.25])
+    close(L.selected_logit(d, c).tolist(), [5.0, -0.5])
 
 
 def cgan(components, **params):
@@ -325,7 +327,7 @@ def test_cgan_wgan_gp_penalty_uses_the_conditional_critic(components):
     torch.manual_seed(1)
     d = m.discriminate(real, 0, obj.reg)
     t_r, t_f = (d.out_real.cond * d.real.c).sum(1), (d.out_fake.cond * d.fake.c).sum(1)
-    gp = R.wgan_gp_penalty(lambda x: (m.discriminator(x).cond * d.real.c).sum(1), d.x_real, d.x_fake)
+    gp = L.wgan_gp_penalty(lambda x: (m.discriminator(x).cond * d.real.c).sum(1), d.x_real, d.x_fake)
     close(float(out.losses["d_adv"].detach()), float((-t_r.mean() + t_f.mean()).detach()))
     close(float(out.losses["d_reg"].detach()), float(3.0 * gp.detach()))
 
@@ -375,7 +377,7 @@ def test_gulrajani2017_wgan_gp_draws_epsilon_on_the_datas_device():
     (shapes only, no CPU tensors allowed) the penalty is computed there, as it must be on a GPU."""
     xr, xf = torch.randn(3, 2, device="meta"), torch.randn(3, 2, device="meta")
     w = torch.ones(2, device="meta")
-    out = R.wgan_gp_penalty(lambda x: x @ w, xr, xf)
+    out = L.wgan_gp_penalty(lambda x: x @ w, xr, xf)
     assert out.device.type == "meta" and out.shape == ()
 
 

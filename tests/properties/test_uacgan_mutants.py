@@ -10,6 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from condgan import losses as CL
 from condgan.plugins.uacgan import losses as L
 
 LOG3 = math.log(3.0)
@@ -94,7 +95,7 @@ def test_eq1_class_cross_entropy_and_twin_value_by_hand():
     logits = f64(0.0, LOG3, 0.0, LOG3).reshape(2, 2)
     c = f64(0.0, 1.0, 0.5, 0.5).reshape(2, 2)
     ce = [-math.log(0.75), -(math.log(0.25) + math.log(0.75)) / 2]
-    close(L.class_cross_entropy(logits, c).tolist(), ce)
+    close(CL.class_cross_entropy(logits, c, "none").tolist(), ce)
     close(float(L.tac_twin_value(logits, c)), -(ce[0] + ce[1]) / 2)
 
 
@@ -102,8 +103,8 @@ def test_eq1_a_gan_discriminator_loss_defaults_and_families():
     """Eq. 1 (a) for D: E_real -log σ(D(x)) + E_fake -log(1 - σ(D(G))) by default: real [0, 2], fake [1] ->
     (log 2 + softplus(-2))/2 + softplus(1); with hinge functions relu(1 - t) / relu(1 + t): (1 + 0)/2 + 2."""
     sp = lambda v: math.log1p(math.exp(v))  # noqa: E731
-    close(float(L.gan_discriminator_loss(f64(0.0, 2.0), f64(1.0))), (math.log(2) + sp(-2.0)) / 2 + sp(1.0))
-    close(float(L.gan_discriminator_loss(f64(0.0, 2.0), f64(1.0), lambda t: F.relu(1 - t), lambda t: F.relu(1 + t))),
+    close(float(CL.adversarial_d_loss(f64(0.0, 2.0), f64(1.0), CL.family("non_saturating"))), (math.log(2) + sp(-2.0)) / 2 + sp(1.0))
+    close(float(CL.adversarial_d_loss(f64(0.0, 2.0), f64(1.0), CL.family("hinge"))),
           0.5 + 2.0)
 
 
@@ -178,7 +179,7 @@ def test_eq2_cross_entropy_of_single_distributions():
     close(float(L.cross_entropy(f64(0.5, 0.5), f64(0.25, 0.75))), -(math.log(0.25) + math.log(0.75)) / 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        L.class_cross_entropy(torch.zeros(2, 3), torch.eye(3)[:2])
+        CL.class_cross_entropy(torch.zeros(2, 3), torch.eye(3)[:2])
 
 
 def test_mine_sec32_moving_average_keeps_the_datas_dtype():

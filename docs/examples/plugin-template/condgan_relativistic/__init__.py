@@ -1,14 +1,9 @@
 """condgan-relativistic: hook implementations only. The math is in losses.py, the objective in objective.py."""
 
-from condgan import hookimpl, register_preset_folder
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-@hookimpl
-def register_objectives(register):
-    from .objective import RaCGANObjective, RaCGANParams  # imported when objectives are collected: a fast start
-
-    register("ra_cgan", RaCGANObjective, params=RaCGANParams,
-             description="relativistic-average conditional GAN: one output per condition, RaGAN loss")
+# the objectives table (local name -> factory, params, description) is imported when objectives are collected
+register_objectives = table_hook(".objective:OBJECTIVES", __package__)
 
 
 @hookimpl

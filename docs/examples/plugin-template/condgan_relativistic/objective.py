@@ -28,10 +28,8 @@ class RaCGANObjective(Objective):
         return selected_logit(out.cond, c, len(self.ctx.spec.groups))
 
     def discriminator_step(self, m, real, step):
-        n_real, n_fake = m.composer.split(len(real), step, step // m.steps_per_epoch)
-        real, fake = real.head(n_real), m.generate(n_fake)
-        out_r, out_f = m.composer.discriminate(m.discriminator, real.x, fake.x)
-        return StepOutput({"d_ra": ra_d_loss(self._t(out_r, real.c), self._t(out_f, fake.c))})
+        d = m.discriminate(real, step)  # the composer's real/fake split, fakes without a graph, D's outputs
+        return StepOutput({"d_ra": ra_d_loss(self._t(d.out_real, d.real.c), self._t(d.out_fake, d.fake.c))})
 
     def generator_step(self, m, real, step):
         fake = m.generate(len(real), grad=True)
@@ -39,3 +37,10 @@ class RaCGANObjective(Objective):
         t_r = self._t(with_real, real.c).detach()
         t_f = self._t(m.discriminator(fake.x), fake.c)
         return StepOutput({"g_ra": self.params.g_weight * ra_g_loss(t_r, t_f)})
+
+
+#: what ``register_objectives`` registers: local name -> (factory, params class, one-line description)
+OBJECTIVES = {
+    "ra_cgan": (RaCGANObjective, RaCGANParams,
+                "relativistic-average conditional GAN: one output per condition, RaGAN loss"),
+}
