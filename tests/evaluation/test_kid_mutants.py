@@ -188,6 +188,25 @@ def test_intra_class_kid_passes_the_kernel_parameters_to_kid():
         assert per == pytest.approx(want, rel=1e-12) and per != pytest.approx(default, rel=1e-6)
 
 
+def test_intra_class_kid_default_subset_size_is_1000():
+    """Intra-class KID's subsets default to torch-fidelity's 1000 samples: with 1001 samples of the one class in each
+    set, the default equals subset_size=1000 and differs from 1001 (the whole class)."""
+    x, y = rand(1001, 1, 34), rand(1001, 1, 35, shift=0.2)
+    labels = torch.zeros(1001, dtype=torch.long)
+    got = intra_class_kid(x, labels, y, labels, 1, n_subsets=1)[1][0]
+    assert got == pytest.approx(kid(x, y, subset_size=1000, n_subsets=1)[0], rel=1e-12)
+    assert got != pytest.approx(kid(x, y, subset_size=1001, n_subsets=1)[0], rel=1e-9)
+
+
+def test_kid_too_few_samples_warning_points_at_the_caller():
+    """The TooFewSamplesWarning of a reduced subset size is attributed to the line that called kid() (stacklevel 2),
+    so the user sees their own call, not condgan's internals."""
+    x = rand(5, 2, 36)
+    with pytest.warns(TooFewSamplesWarning) as rec:
+        kid(x, x[:4], subset_size=6, n_subsets=2)
+    assert len(rec) == 1 and rec[0].filename == __file__
+
+
 def test_intra_class_kid_defaults():
     xr, xf = rand(6, 2, 22), rand(6, 2, 23)
     y = torch.arange(6) % 2
