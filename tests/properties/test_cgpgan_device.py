@@ -1,0 +1,65 @@
+"""CGPGAN's losses keep their results on the inputs' device (condgan.plugins.cgpgan.losses; Cho 2024, Eq. 10; the
+Gumbel-softmax prior of Elastic-InfoGAN, Jang et al. 2017; NT-Xent, Chen et al. 2020).
+
+The suite runs on the CPU, where a tensor created without ``device=`` lands on the right device by accident. The
+inputs here live on PyTorch's ``meta`` device (shapes and dtypes, no data): a tensor created on the CPU instead of
+the inputs' device either fails when combined with them or shows in the result's ``device``, as it would on a GPU.
+These tests kill the mutants of issue 15's run that drop a ``device=`` argument (listed as equivalent before: they
+are equivalent only on a CPU-only machine).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from condgan.plugins.cgpgan import losses as L
+
+META = torch.device("meta")
+
+
+def test_eq10_penalty_of_a_classifier_that_ignores_x_is_on_the_inputs_device():
+    """Eq. 10 for a Q that does not depend on x' (no graph at all, or a graph that does not reach x'): the zero
+    penalty is made on the logits' device, for every reduction."""
+    x = torch.zeros(4, 2, device=META, requires_grad=True)
+    c = torch.zeros(4, 3, device=META)
+    w = torch.zeros(3, device=META, requires_grad=True)
+    for logits in (torch.zeros(4, 3, device=META), torch.zeros(4, 3, device=META) + w):
+        for reduction, shape in (("mean", ()), ("sum", ()), ("none", (4,))):
+            out = L.classifier_gradient_penalty(logits, c, x, reduction)
+            assert out.device == META and out.shape == shape
+
+
+def test_eq10_penalty_through_x_is_on_the_inputs_device():
+    x = torch.zeros(4, 2, device=META, requires_grad=True)
+    logits = x @ torch.zeros(2, 3, device=META)
+    out = L.classifier_gradient_penalty(logits, torch.zeros(4, 3, device=META), x, "none")
+    assert out.device == META and out.shape == (4,)
+
+
+def test_gumbel_noise_and_gumbel_softmax_sample_on_the_prior_logits_device():
+    """The Gumbel(0, 1) noise is drawn on the requested device; Elastic-InfoGAN's sample softmax((log_softmax(θ) + g)
+    / t) on θ's device, soft and straight-through hard."""
+    assert L.sample_gumbel((3, 2), device=META).device == META
+    theta = torch.zeros(5, device=META)
+    for hard in (False, True):
+        s = L.gumbel_softmax_sample(theta, 4, hard=hard)
+        assert s.device == META and s.shape == (4, 5)
+
+
+def test_nt_xent_mask_and_targets_on_the_embeddings_device():
+    """NT-Xent (SimCLR): the self-similarity mask and the positive-pair targets are made on the embeddings' device."""
+    z1, z2 = torch.zeros(3, 4, device=META), torch.zeros(3, 4, device=META)
+    for reduction, shape in (("mean", ()), ("none", (6,))):
+        out = L.nt_xent(z1, z2, reduction=reduction)
+        assert out.device == META and out.shape == shape
+
+
+def test_gumbel_noise_is_finite_when_the_uniform_draw_is_exactly_zero():
+    """Gumbel(0, 1) noise -log(-log(U + eps) + eps) (Jang et al. 2017, the eps guards log 0): torch.rand returns
+    exactly 0 with probability 2^-24 per float32 element; the 2,753,121st draw of seed 1 is one, and the noise there
+    is finite (about -3.8), not NaN."""
+    g = L.sample_gumbel((2_753_121,), generator=torch.Generator().manual_seed(1))
+    u = torch.rand(2_753_121, generator=torch.Generator().manual_seed(1))
+    assert float(u[-1]) == 0.0
+    assert bool(torch.isfinite(g).all())
+    assert float(g[-1]) == float(-torch.log(-torch.log(torch.tensor(1e-20)) + 1e-20))
