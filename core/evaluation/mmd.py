@@ -66,6 +66,9 @@ def mmd2_unbiased(x: Tensor, y: Tensor, kernel: str | Kernel = "polynomial", *, 
 def resample_with_replacement(x: Tensor, n: int = 10_000, generator: torch.Generator | None = None) -> Tensor:
     r"""``n`` rows of ``x`` drawn uniformly *with replacement* (the protocol's ``sample=10000`` step).
 
+    The indices are drawn by ``generator`` on its device, or without one on ``x``'s device with that device's global
+    generator, and moved to ``x``'s device.
+
     >>> resample_with_replacement(torch.tensor([5.0]), 3)
     tensor([5., 5., 5.])
     """

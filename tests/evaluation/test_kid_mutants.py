@@ -8,6 +8,7 @@ protocol replayed by hand.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -198,9 +199,12 @@ def test_intra_class_kid_default_subset_size_is_1000():
     assert got != pytest.approx(kid(x, y, subset_size=1001, n_subsets=1)[0], rel=1e-9)
 
 
+@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ,
+                    reason="mutmut calls kid() through a trampoline, one more frame between the caller and kid()")
 def test_kid_too_few_samples_warning_points_at_the_caller():
     """The TooFewSamplesWarning of a reduced subset size is attributed to the line that called kid() (stacklevel 2),
-    so the user sees their own call, not condgan's internals."""
+    so the user sees their own call, not condgan's internals. (Skipped in the mutation run: see
+    .ci/mutation/notes/core__evaluation__kid.py.md.)"""
     x = rand(5, 2, 36)
     with pytest.warns(TooFewSamplesWarning) as rec:
         kid(x, x[:4], subset_size=6, n_subsets=2)

@@ -271,3 +271,29 @@ def test_median_bandwidth_below_one_is_kept():
     y = torch.tensor([[0.5]])
     assert median_bandwidth(x, y) == 0.25  # distances 0.25, 0.5, 0.25
     assert median_bandwidth(torch.zeros(2, 1), torch.zeros(1, 1)) == 1.0
+
+
+def test_resample_draws_on_the_samples_device_without_a_generator():
+    """UAC-GAN protocol resampling without a generator draws the indices on the samples' device, with that device's
+    global generator (on a GPU: the CUDA generator, not the CPU one). Samples on PyTorch's meta device show it on the
+    CPU: the result stays on their device and the global CPU generator is not advanced."""
+    x = torch.zeros(7, 2, device="meta")
+    torch.manual_seed(0)
+    out = M.resample_with_replacement(x, 5)
+    after = torch.rand(3)
+    torch.manual_seed(0)
+    assert out.device == x.device and out.shape == (5, 2)
+    assert torch.equal(after, torch.rand(3))
+    # with a generator: the indices come from it, and are moved to the samples' device
+    g = torch.Generator().manual_seed(4)
+    assert M.resample_with_replacement(x, 6, g).device == x.device
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (a generator on another device)")
+def test_resample_moves_indices_from_the_generators_device_to_the_samples():
+    """A CUDA generator with CPU samples: the indices drawn on the GPU are moved to the samples' device."""
+    x = rand(7, 2, seed=23)
+    g, g2 = torch.Generator(device="cuda").manual_seed(1), torch.Generator(device="cuda").manual_seed(1)
+    out = M.resample_with_replacement(x, 9, g)
+    assert out.device == x.device
+    assert torch.equal(out, x[torch.randint(0, 7, (9,), generator=g2, device="cuda").cpu()])
