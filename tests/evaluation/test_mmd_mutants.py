@@ -284,9 +284,12 @@ def test_resample_draws_on_the_samples_device_without_a_generator():
     torch.manual_seed(0)
     assert out.device == x.device and out.shape == (5, 2)
     assert torch.equal(after, torch.rand(3))
-    # with a generator: the indices come from it, and are moved to the samples' device
-    g = torch.Generator().manual_seed(4)
+    # with a generator the indices come from it, on its device (here the CPU: the generator advances exactly as for
+    # the same draw on the CPU), and are moved to the samples' device
+    g, g2 = torch.Generator().manual_seed(4), torch.Generator().manual_seed(4)
     assert M.resample_with_replacement(x, 6, g).device == x.device
+    torch.randint(0, 7, (6,), generator=g2)
+    assert torch.equal(g.get_state(), g2.get_state())
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (a generator on another device)")
