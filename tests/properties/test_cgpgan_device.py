@@ -1,11 +1,12 @@
-"""CGPGAN's losses keep their results on the inputs' device (condgan.plugins.cgpgan.losses; Cho 2024, Eq. 10; the
+"""CGPGAN's losses keep their results on the inputs' device and in their dtype (condgan.plugins.cgpgan.losses; Cho 2024, Eq. 10; the
 Gumbel-softmax prior of Elastic-InfoGAN, Jang et al. 2017; NT-Xent, Chen et al. 2020).
 
 The suite runs on the CPU, where a tensor created without ``device=`` lands on the right device by accident. The
 inputs here live on PyTorch's ``meta`` device (shapes and dtypes, no data): a tensor created on the CPU instead of
 the inputs' device either fails when combined with them or shows in the result's ``device``, as it would on a GPU.
 These tests kill the mutants of issue 15's run that drop a ``device=`` argument (listed as equivalent before: they
-are equivalent only on a CPU-only machine).
+are equivalent only on a CPU-only machine), and two dtype mutants listed as equivalent that are not (a float32 prior
+updated from float64 probabilities; a bfloat16 zero penalty).
 """
 
 from __future__ import annotations
@@ -63,3 +64,24 @@ def test_gumbel_noise_is_finite_when_the_uniform_draw_is_exactly_zero():
     assert float(u[-1]) == 0.0
     assert bool(torch.isfinite(g).all())
     assert float(g[-1]) == float(-torch.log(-torch.log(torch.tensor(1e-20)) + 1e-20))
+
+
+def test_algorithm1_line25_ema_prior_keeps_the_priors_dtype():
+    """Algorithm 1, line 25: P(C) <- decay P(C) + (1 - decay) mean(c'_r) stays in the prior's dtype when Q's
+    probabilities come in another (float64 probabilities, float32 prior: float32, the batch mean rounded first)."""
+    prior = torch.tensor([0.5, 0.5])
+    probs = torch.tensor([[0.9, 0.1], [0.3, 0.7]], dtype=torch.float64)
+    out = L.ema_prior_update(prior, probs, decay=0.9)
+    assert out.dtype == torch.float32
+    assert torch.equal(out, 0.9 * prior + (1.0 - 0.9) * probs.mean(dim=0).float())
+
+
+def test_eq10_zero_penalty_keeps_the_logits_dtype():
+    """Eq. 10 for a Q whose graph does not reach x': the zero penalty has the per-sample values' dtype (bfloat16
+    logits give a bfloat16 penalty, not a float32 one)."""
+    x = torch.zeros(3, 2, requires_grad=True)
+    w = torch.zeros(4, dtype=torch.bfloat16, requires_grad=True)
+    logits = torch.zeros(3, 4, dtype=torch.bfloat16) + w
+    for reduction in ("none", "mean"):
+        out = L.classifier_gradient_penalty(logits, torch.eye(4)[:3].bfloat16(), x, reduction)
+        assert out.dtype == torch.bfloat16 and float(out.detach().abs().sum()) == 0.0
