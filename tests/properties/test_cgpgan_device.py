@@ -85,3 +85,13 @@ def test_eq10_zero_penalty_keeps_the_logits_dtype():
     for reduction in ("none", "mean"):
         out = L.classifier_gradient_penalty(logits, torch.eye(4)[:3].bfloat16(), x, reduction)
         assert out.dtype == torch.bfloat16 and float(out.detach().abs().sum()) == 0.0
+
+
+def test_gumbel_noise_formula_in_float64():
+    """Gumbel(0, 1) noise is -log(-log(U + eps) + eps), eps = 1e-20, exactly. In float32 the inner eps is below the
+    resolution of -log(U) for every U < 1, but in float64 (a float64 θ in gumbel_softmax_sample) -log(U) reaches
+    1e-16 near U = 1 and the sign of the eps shows (7 of these 100,000 draws)."""
+    u = torch.rand(100_000, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    g = L.sample_gumbel((100_000,), dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(g, -torch.log(-torch.log(u + 1e-20) + 1e-20))
+    assert not torch.equal(g, -torch.log(-torch.log(u + 1e-20) - 1e-20))
