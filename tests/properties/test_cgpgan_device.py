@@ -95,3 +95,15 @@ def test_gumbel_noise_formula_in_float64():
     g = L.sample_gumbel((100_000,), dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     assert torch.equal(g, -torch.log(-torch.log(u + 1e-20) + 1e-20))
     assert not torch.equal(g, -torch.log(-torch.log(u + 1e-20) - 1e-20))
+
+
+def test_eq10_zero_penalty_of_a_saturated_classifier_is_zero_not_nan():
+    """Eq. 10 for a Q whose graph does not reach x' and that is certain of the right category: softmax(Q) . c_f = 1
+    exactly (logits 100 apart in float32), so (1 - softmax . c_f)^2 = 0 for the sample; the penalty is 0, not the
+    0 / 0 of a zero built by dividing by the values."""
+    x = torch.zeros(2, 3, requires_grad=True)
+    w = torch.zeros(2, requires_grad=True)
+    logits = torch.tensor([[100.0, 0.0], [0.0, 0.0]]) + w
+    c = torch.tensor([[1.0, 0.0], [1.0, 0.0]])
+    out = L.classifier_gradient_penalty(logits, c, x, "none")
+    assert out.tolist() == [0.0, 0.0]
