@@ -1,6 +1,7 @@
 """Evaluation: metrics, evaluation classifiers, reports.
 
 Pure metric functions live in small modules (``fid``, ``kid``, ``prdc``, ``scores``, ``mmd``, ``clustering``,
+``kernels`` (the kernels and the unbiased MMD² that ``kid`` and ``mmd`` share),
 ``classifier_metrics``, ``bootstrap``); :mod:`~condgan.evaluation.metric` defines the :class:`Metric` interface and
 :mod:`~condgan.evaluation.metrics_registry` the built-in metrics registered as ``core.<name>``.
 The functions ``fid.fid`` and ``kid.kid`` are not re-exported, so ``condgan.evaluation.fid`` stays the module.

@@ -46,22 +46,21 @@ MODES = ("hungarian", "majority", "hungarian_majority")
 
 
 def _as_labels(a) -> np.ndarray:
+    """Labels as a 1-D int64 array: a torch tensor is detached and moved to the CPU; float values must be whole."""
     if hasattr(a, "detach"):
         a = a.detach().cpu().numpy()
     a = np.asarray(a)
     if a.ndim != 1:
         raise ValueError(f"labels must be 1-D, got shape {a.shape}")
-    if a.size and not np.issubdtype(a.dtype, np.integer):
-        if not np.all(np.equal(np.mod(a, 1), 0)):
-            raise ValueError("labels must be integers")
-        a = a.astype(np.int64)
+    if not np.all(np.equal(np.mod(a, 1), 0)):  # always true for integer dtypes and for an empty array
+        raise ValueError("labels must be integers")
     if a.size and a.min() < 0:
         raise ValueError("labels must be non-negative")
     return a.astype(np.int64)
 
 
 def contingency(y_true, y_pred) -> np.ndarray:
-    """``n[k, j]`` = how many samples category ``k`` (rows: predicted) holds of class ``j`` (columns: true)."""
+    """``n[k, j]`` = how many samples category ``k`` (rows: predicted) holds of class ``j`` (columns: true), int64."""
     t, p = _as_labels(y_true), _as_labels(y_pred)
     if t.shape != p.shape:
         raise ValueError(f"y_true and y_pred differ in length: {t.shape[0]} vs {p.shape[0]}")

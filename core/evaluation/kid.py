@@ -1,5 +1,9 @@
 r"""Kernel Inception Distance (KID; Bińkowski et al., 2018): the unbiased MMD² with the cubic polynomial kernel.
 
+The kernel and the estimator are :mod:`~condgan.evaluation.kernels`' (one place for both); this module holds KID's
+kernel parameters (``degree=3``, ``gamma=None`` meaning 1/F, ``coef0=1``: Bińkowski et al.'s kernel, torch-fidelity's
+defaults) and the subset protocol.
+
 .. math::
 
     k(x, y) = \Big(\tfrac{x^\top y}{F} + 1\Big)^3, \qquad
@@ -20,42 +24,17 @@ from __future__ import annotations
 import warnings
 
 import torch
-from torch import Tensor
 
 from .arrays import as_float64_matrix, as_labels, canonical_order
+from .kernels import mmd2_unbiased_from_kernels, polynomial_kernel
 from .sample_checks import TooFewSamplesWarning, require_at_least
 
 
-def polynomial_kernel(x: Tensor, y: Tensor, degree: int = 3, gamma: float | None = None, coef0: float = 1.0) -> Tensor:
-    """k(x, y) = (gamma x.y + coef0)^degree for x (..., M, F), y (..., N, F) -> (..., M, N); gamma defaults to 1/F.
-
-    Example:
-        >>> polynomial_kernel(torch.ones(1, 2), torch.ones(1, 2)).item()  # (2/2 + 1)^3
-        8.0
-    """
-    gamma = 1.0 / x.shape[-1] if gamma is None else gamma
-    return (gamma * (x @ y.transpose(-1, -2)) + coef0) ** degree
-
-
-def mmd2_unbiased(k_xx: Tensor, k_yy: Tensor, k_xy: Tensor) -> Tensor:
-    """Unbiased MMD² from kernel matrices k_xx (..., M, M), k_yy (..., N, N), k_xy (..., M, N) -> (...,).
-
-    Diagonals of k_xx and k_yy are excluded (the U-statistic).
-
-    Example:
-        >>> k = torch.ones(3, 3, dtype=torch.float64)
-        >>> float(mmd2_unbiased(k, k, k))  # a constant kernel sees no difference
-        0.0
-    """
-    m, n = k_xx.shape[-1], k_yy.shape[-1]
-    sum_xx = k_xx.sum(dim=(-1, -2)) - k_xx.diagonal(dim1=-2, dim2=-1).sum(-1)
-    sum_yy = k_yy.sum(dim=(-1, -2)) - k_yy.diagonal(dim1=-2, dim2=-1).sum(-1)
-    return sum_xx / (m * (m - 1)) + sum_yy / (n * (n - 1)) - 2.0 * k_xy.sum(dim=(-1, -2)) / (m * n)
-
-
 def kid(real_features, fake_features, subset_size: int = 1000, n_subsets: int = 100, seed: int = 0,
-        chunk: int = 8) -> tuple[float, float]:
+        chunk: int = 8, *, degree: int = 3, gamma: float | None = None, coef0: float = 1.0) -> tuple[float, float]:
     """KID between real (N, F) and fake (M, F): (mean, std) over ``n_subsets`` subsets of ``subset_size`` each.
+
+    The kernel is k(x, y) = (gamma x.y + coef0)^degree, by default Bińkowski et al.'s (x.y / F + 1)^3.
 
     ``subset_size`` larger than a set is reduced to that set's size with a :class:`TooFewSamplesWarning`; fewer
     than 2 samples in a set raises :class:`TooFewSamplesError`. ``chunk`` subsets are evaluated per batched
@@ -79,17 +58,22 @@ def kid(real_features, fake_features, subset_size: int = 1000, n_subsets: int = 
     gen = torch.Generator().manual_seed(seed)
     idx_r = torch.stack([torch.randperm(real.shape[0], generator=gen)[:size] for _ in range(n_subsets)])
     idx_f = torch.stack([torch.randperm(fake.shape[0], generator=gen)[:size] for _ in range(n_subsets)])
+    kw = dict(degree=degree, gamma=gamma, coef0=coef0)
     values = []
     for start in range(0, n_subsets, chunk):
         xr, xf = real[idx_r[start:start + chunk]], fake[idx_f[start:start + chunk]]
-        values.append(mmd2_unbiased(polynomial_kernel(xr, xr), polynomial_kernel(xf, xf), polynomial_kernel(xr, xf)))
+        values.append(mmd2_unbiased_from_kernels(polynomial_kernel(xr, xr, **kw), polynomial_kernel(xf, xf, **kw),
+                                                 polynomial_kernel(xr, xf, **kw)))
     v = torch.cat(values)
     return float(v.mean()), float(v.std(unbiased=True)) if n_subsets > 1 else 0.0
 
 
 def intra_class_kid(real_features, real_labels, fake_features, fake_labels, num_classes: int,
-                    subset_size: int = 1000, n_subsets: int = 100, seed: int = 0) -> tuple[float, list[float]]:
+                    subset_size: int = 1000, n_subsets: int = 100, seed: int = 0, *, degree: int = 3,
+                    gamma: float | None = None, coef0: float = 1.0) -> tuple[float, list[float]]:
     """Intra-class KID: per class k, KID(real of class k, fakes with target k); returns (mean, per-class means).
+
+    The kernel parameters are :func:`kid`'s (Bińkowski et al.'s cubic kernel by default).
 
     Subsets per class are ``min(subset_size, n_real_k, n_fake_k)`` (no warning: classes are small by design);
     a class with fewer than 2 samples in either set raises :class:`TooFewSamplesError`.
@@ -104,5 +88,6 @@ def intra_class_kid(real_features, real_labels, fake_features, fake_labels, num_
     per_class = []
     for k in range(num_classes):
         size = min(subset_size, counts[f"class {k} real"], counts[f"class {k} fake"])
-        per_class.append(kid(real[yr == k], fake[yf == k], subset_size=size, n_subsets=n_subsets, seed=seed + k)[0])
+        per_class.append(kid(real[yr == k], fake[yf == k], subset_size=size, n_subsets=n_subsets, seed=seed + k,
+                             degree=degree, gamma=gamma, coef0=coef0)[0])
     return sum(per_class) / num_classes, per_class

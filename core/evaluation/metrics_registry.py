@@ -2,8 +2,9 @@
 
 The core plugin registers each under ``core.<name>``; plugins add more through ``register_metrics``. Every metric
 here is a thin :class:`~condgan.evaluation.metric.Metric` over a pure function in this package (``fid.py``,
-``kid.py``, ``prdc.py``, ``scores.py``, ``classifier_metrics.py``, ``mmd.py``, ``clustering.py``), which holds the
-math, the equation numbers and the sample-count rules.
+``kid.py``, ``prdc.py``, ``scores.py``, ``classifier_metrics.py``, ``mmd.py``, ``clustering.py``; KID and MMD share
+the kernels and the unbiased MMD² of ``kernels.py``), which holds the math, the equation numbers and the sample-count
+rules.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ labelings, and NMI (Strehl & Ghosh 2002, arithmetic normalisation) against sciki
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -128,3 +129,57 @@ def test_nmi_edge_cases():
     assert nmi([0, 0, 1, 1], [0, 1, 0, 1]) == pytest.approx(0.0, abs=1e-15)
     h_pred = np.log(3) - (2 / 3) * np.log(2)          # pred is a function of true: I = H(pred)
     assert nmi([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 1, 1]) == pytest.approx(2 * h_pred / (np.log(3) + h_pred), rel=1e-12)
+
+
+def test_labels_from_a_tensor_that_requires_grad_are_detached():
+    """Torch labels are detached and moved to the CPU before NumPy sees them (a tensor that requires grad, like one on
+    a GPU, cannot be read by ``np.asarray`` directly); whole float values are accepted."""
+    t = torch.tensor([0.0, 0.0, 1.0, 1.0], requires_grad=True)
+    p = torch.tensor([1.0, 1.0, 0.0, 0.0], requires_grad=True)
+    assert contingency(t, p).tolist() == [[0, 2], [2, 0]]
+    assert cluster_accuracy(t, p) == 1.0 and nmi(t, p) == 1.0
+
+
+def test_contingency_counts_are_int64():
+    """The contingency table holds counts: int64 for integer, float and torch labels alike (an empty table too)."""
+    for t, p in (([0, 1, 1], [1, 1, 0]), ([0.0, 1.0], [1.0, 1.0]), (torch.tensor([2, 0]), torch.tensor([0, 0])),
+                 ([], [])):
+        assert contingency(t, p).dtype == np.int64
+
+
+def test_cluster_mapping_uses_only_classes_that_occur():
+    """Only classes that occur in y_true receive categories (module docstring): with class 1 absent from
+    t = [0, 0, 2, 2, 0] and three categories, one-to-one matching leaves category 2 unmatched rather than giving it
+    the absent class 1, and hungarian_majority maps it to its majority class 0 (accuracy 1)."""
+    t, p = [0, 0, 2, 2, 0], [0, 0, 1, 1, 2]
+    assert cluster_mapping(t, p, mode="hungarian") == {0: 0, 1: 2}
+    assert cluster_mapping(t, p) == {0: 0, 1: 2, 2: 0}
+    assert cluster_accuracy(t, p) == 1.0 and cluster_accuracy(t, p, mode="hungarian") == pytest.approx(0.8)
+
+
+def test_hungarian_majority_assignment_on_weights_minus_the_majority_count():
+    """hungarian_majority maximises Σ_k m_k + Σ_matched (n[k, j] - m_k) (module docstring). Categories: 0 holds two
+    class-0 samples, 1 three class-0 samples, 2 one sample of each class. Class 1 must get a category; giving it
+    category 2 costs nothing (one hit either way), so the accuracy is (2 + 3 + 1) / 7 = 6/7. Weights n + m instead
+    would give class 1 a category it costs hits."""
+    t, p = [0, 0, 1, 0, 0, 0, 0], [2, 1, 2, 0, 0, 1, 1]
+    assert cluster_mapping(t, p) == {0: 0, 1: 0, 2: 1}
+    assert cluster_accuracy(t, p) == pytest.approx(6 / 7)
+    assert cluster_accuracy(t, p) == pytest.approx(brute_accuracy(t, p, "hungarian_majority"), abs=1e-12)
+
+
+def test_nmi_of_a_relabelling_is_exactly_one():
+    """NMI(t, π(t)) = 1 for a relabelling π: I = H(true) = H(pred). On this labeling the float ratio I / mean(H)
+    rounds to 1 + 2^-52; the result is clamped to [0, 1], so it is exactly 1.0."""
+    t = np.array([5, 3, 5, 2, 5, 3, 4, 0, 5, 0, 2, 1, 5])
+    perm = np.array([1, 2, 3, 5, 4, 0])
+    assert nmi(t, perm[t]) == 1.0
+
+
+def test_nmi_of_two_constant_labelings_is_one_without_dividing_by_zero():
+    """Both labelings constant: H(true) = H(pred) = 0 and NMI is defined as 1 (scikit-learn) by that branch, not by a
+    0 / 0 that NumPy warns about."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nmi([2, 2, 2], [0, 0, 0]) == 1.0
+        assert nmi([1], [3]) == 1.0

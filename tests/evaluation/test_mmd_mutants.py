@@ -1,4 +1,8 @@
-"""Mutation-killing tests for core/evaluation/mmd.py (issue 15).
+"""Mutation-killing tests for core/evaluation/kernels.py and core/evaluation/mmd.py (issue 15).
+
+The kernels and the estimator live in :mod:`condgan.evaluation.kernels` (``KE``); :mod:`condgan.evaluation.mmd`
+(``M``) re-exports them and binds the protocol's degree 2 as the default of ``polynomial_kernel`` and
+``mmd2_unbiased``, so the tests that call ``M.<name>`` with the default degree check that binding too.
 
 The unbiased MMD² U-statistic (Gretton et al., JMLR 2012, Eq. 3 / Lemma 6) with the degree-2 polynomial kernel of
 the TAC-GAN / UAC-GAN 1-D MoG protocol (UAC-GAN Table 1: 10,000 points drawn with replacement per set), checked
@@ -15,6 +19,7 @@ import numpy as np
 import pytest
 import torch
 
+from condgan.evaluation import kernels as KE
 from condgan.evaluation import mmd as M
 
 
@@ -134,8 +139,32 @@ def test_polynomial_kernel_sum_binomial_expansion_matches_explicit_sum(degree, d
 
 
 def test_polynomial_kernel_sum_defaults():
+    """gamma = 1/dim and coef0 = 1 by default (the degree has no default: each metric names its own)."""
     x, y = rand(4, 2, seed=10), rand(3, 2, seed=11)
-    assert float(M.polynomial_kernel_sum(x, y)) == pytest.approx(np_poly(x.numpy(), y.numpy()).sum(), rel=1e-12)
+    for degree in (2, 3):
+        assert float(KE.polynomial_kernel_sum(x, y, degree=degree)) == pytest.approx(
+            np_poly(x.numpy(), y.numpy(), degree=degree).sum(), rel=1e-12)
+    with pytest.raises(TypeError):
+        KE.polynomial_kernel_sum(x, y)
+
+
+def test_kernels_polynomial_degree_is_required_and_protocol_binds_2():
+    """The kernels module has no default degree (KID: 3, UAC-GAN protocol: 2); the mmd module's default is 2."""
+    x, y = rand(6, 2, seed=40), rand(5, 2, seed=41, shift=0.4)
+    with pytest.raises(TypeError):
+        KE.polynomial_kernel(x, y)
+    with pytest.raises(ValueError, match=r"^mmd2_unbiased with the polynomial kernel needs its degree"):
+        KE.mmd2_unbiased(x, y)
+    for degree in (2, 3):
+        want = np_mmd2u(x.numpy(), y.numpy(), lambda a, b: np_poly(a, b, degree=degree))
+        assert float(KE.mmd2_unbiased(x, y, degree=degree)) == pytest.approx(want, rel=1e-10)
+    assert float(M.mmd2_unbiased(x, y)) == float(KE.mmd2_unbiased(x, y, degree=2))
+    assert M.PROTOCOL_DEGREE == 2
+    # the Gaussian kernel and a callable need no degree
+    want_g = np_mmd2u(x.numpy(), y.numpy(), lambda a, b: np_gauss(a, b, 0.9))
+    assert float(KE.mmd2_unbiased(x, y, "gaussian", bandwidth=0.9)) == pytest.approx(want_g, rel=1e-10)
+    kern = lambda a, b: KE.gaussian_kernel(a, b, 0.9)  # noqa: E731
+    assert float(KE.mmd2_unbiased(x, y, kern)) == pytest.approx(want_g, rel=1e-10)
 
 
 # ---------------------------------------------------------------------------------------------- MMD² estimate
@@ -242,3 +271,32 @@ def test_median_bandwidth_below_one_is_kept():
     y = torch.tensor([[0.5]])
     assert median_bandwidth(x, y) == 0.25  # distances 0.25, 0.5, 0.25
     assert median_bandwidth(torch.zeros(2, 1), torch.zeros(1, 1)) == 1.0
+
+
+def test_resample_draws_on_the_samples_device_without_a_generator():
+    """UAC-GAN protocol resampling without a generator draws the indices on the samples' device, with that device's
+    global generator (on a GPU: the CUDA generator, not the CPU one). Samples on PyTorch's meta device show it on the
+    CPU: the result stays on their device and the global CPU generator is not advanced."""
+    x = torch.zeros(7, 2, device="meta")
+    torch.manual_seed(0)
+    out = M.resample_with_replacement(x, 5)
+    after = torch.rand(3)
+    torch.manual_seed(0)
+    assert out.device == x.device and out.shape == (5, 2)
+    assert torch.equal(after, torch.rand(3))
+    # with a generator the indices come from it, on its device (here the CPU: the generator advances exactly as for
+    # the same draw on the CPU), and are moved to the samples' device
+    g, g2 = torch.Generator().manual_seed(4), torch.Generator().manual_seed(4)
+    assert M.resample_with_replacement(x, 6, g).device == x.device
+    torch.randint(0, 7, (6,), generator=g2)
+    assert torch.equal(g.get_state(), g2.get_state())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (a generator on another device)")
+def test_resample_moves_indices_from_the_generators_device_to_the_samples():
+    """A CUDA generator with CPU samples: the indices drawn on the GPU are moved to the samples' device."""
+    x = rand(7, 2, seed=23)
+    g, g2 = torch.Generator(device="cuda").manual_seed(1), torch.Generator(device="cuda").manual_seed(1)
+    out = M.resample_with_replacement(x, 9, g)
+    assert out.device == x.device
+    assert torch.equal(out, x[torch.randint(0, 7, (9,), generator=g2, device="cuda").cpu()])
