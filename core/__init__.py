@@ -23,6 +23,8 @@ _EXPORTS: dict[str, str] = {
     "LossTerm": ".terms", "Reads": ".terms", "TermView": ".terms",
     # the one AC-GAN, for the papers' variants to subclass or preset (issue 17)
     "ACGANObjective": ".builtins.objectives", "ACGANParams": ".builtins.objectives",
+    # the conditional GAN, for objectives that change only its heads and logit (projection)
+    "CGANObjective": ".builtins.objectives", "CGANParams": ".builtins.objectives",
     "component_field": ".config",
     "register_preset_folder": ".registry", "table_hook": ".registry",
     "ConditionSpec": ".conditions",

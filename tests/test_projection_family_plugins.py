@@ -45,7 +45,7 @@ def _rows(run: Path) -> list[dict]:
 
 
 PRESETS = {
-    "projection.digits_projection": ("d_adv", "g_adv", "proj_real"),
+    "projection.digits_projection": ("d_adv", "g_adv"),
     "adcgan.digits_adc_gan": ("d_adv", "d_adc", "g_adv", "g_adc", "p_real_adc"),
     "reacgan.digits_reacgan": ("d_adv", "d_d2d", "g_adv", "g_d2d", "proxy_cos_real"),
     "p2gan.digits_p2gan": ("d_p2", "g_adv", "d_data", "d_label"),

@@ -5,30 +5,13 @@ experiments in ``presets/``. Written against the public API only (``condgan``, `
 
 from __future__ import annotations
 
-from condgan import hookimpl
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-def _register_table(register, table):
-    for name, (factory, params, description) in table.items():
-        register(name, factory, params=params, description=description)
-
-
-@hookimpl
-def register_objectives(register):
-    from .objectives import OBJECTIVES
-
-    _register_table(register, OBJECTIVES)
-
-
-@hookimpl
-def register_discriminators(register):
-    from .nets import NETWORKS
-
-    _register_table(register, NETWORKS["discriminators"])
+# each table is imported when condgan collects that kind of component
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
+register_discriminators = table_hook(".nets:NETWORKS[discriminators]", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from condgan import register_preset_folder
-
     register_preset_folder(register, __package__)

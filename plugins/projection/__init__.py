@@ -4,19 +4,12 @@ experiments in ``presets/``. Written against the public API only (``condgan``, `
 
 from __future__ import annotations
 
-from condgan import hookimpl
+from condgan import hookimpl, register_preset_folder, table_hook
 
-
-@hookimpl
-def register_objectives(register):
-    from .objectives import OBJECTIVES
-
-    for name, (factory, params, description) in OBJECTIVES.items():
-        register(name, factory, params=params, description=description)
+# each table is imported when condgan collects that kind of component
+register_objectives = table_hook(".objectives:OBJECTIVES", __package__)
 
 
 @hookimpl
 def register_presets(register):
-    from condgan import register_preset_folder
-
     register_preset_folder(register, __package__)

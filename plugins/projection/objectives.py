@@ -13,8 +13,7 @@ from __future__ import annotations
 import attrs
 from torch import Tensor
 
-from condgan import BuildContext, DiscriminatorOutput, Models, Objective, Regularizer, StepOutput, component_field
-from condgan.losses import selected_logit
+from condgan import CGANObjective, DiscriminatorOutput, component_field
 
 from . import losses as L
 
@@ -31,38 +30,16 @@ class ProjectionParams:
     regularizer_weight: float = attrs.field(default=10.0, validator=attrs.validators.ge(0.0))
 
 
-class ProjectionObjective(Objective):
-    """L_D = E_real f_r^d(f(x, y)) + E_fake f_g^d(f(G(z, y), y)) (+ w·reg);  L_G = E_fake f^g(f(G(z, y), y))."""
+class ProjectionObjective(CGANObjective):
+    """L_D = E_real f_r^d(f(x, y)) + E_fake f_g^d(f(G(z, y), y)) (+ w·reg);  L_G = E_fake f^g(f(G(z, y), y)).
 
-    losses = {"d_adv": "discriminator", "d_reg": "discriminator", "g_adv": "generator"}
-
-    def __init__(self, params: ProjectionParams, ctx: BuildContext):
-        super().__init__(params, ctx)
-        self.adv = ctx.resolve("adversarial_losses", params.adversarial)
-        self.groups = len(ctx.spec.groups)
-        self.reg = Regularizer.resolve(ctx, params.regularizer, params.regularizer_weight)
+    core's conditional GAN (its steps, losses and regularizer) with the projection's heads and logit."""
 
     def heads(self) -> dict[str, int]:
         return {"adv": 1, "cond": self.ctx.num_conditions}
 
     def logit(self, out: DiscriminatorOutput, c: Tensor) -> Tensor:
         return L.projection_logit(out.adv, out.cond, c, self.groups)
-
-    def discriminator_step(self, m: Models, real, step: int) -> StepOutput:
-        d = m.discriminate(real, step, self.reg)
-        t_r, t_f = self.logit(d.out_real, d.real.c), self.logit(d.out_fake, d.fake.c)
-        losses = {"d_adv": self.adv.d_real(t_r).mean() + self.adv.d_fake(t_f).mean()}
-        if self.reg is not None and self.reg.applies(step):
-            c = d.real.c
-            losses["d_reg"] = self.reg.penalty(lambda x: self.logit(m.discriminator(x), c[: len(x)]), d.x_real,
-                                               d.x_fake, t_r, t_f)
-        out_r = d.out_real
-        return StepOutput(losses, logs={"d_real": lambda: t_r.mean(), "d_fake": lambda: t_f.mean(),
-                                        "proj_real": lambda: selected_logit(out_r.cond, d.real.c, self.groups).mean()})
-
-    def generator_step(self, m: Models, real, step: int) -> StepOutput:
-        fake = m.generate(len(real), grad=True)
-        return StepOutput({"g_adv": self.adv.g(self.logit(m.discriminator(fake.x), fake.c)).mean()})
 
 
 OBJECTIVES = {
