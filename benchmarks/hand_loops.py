@@ -30,8 +30,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from condgan.losses import (AdversarialLoss, least_squares_d_fake, least_squares_d_real, least_squares_g,
-                            non_saturating_d_fake, non_saturating_d_real, non_saturating_g, selected_logit)
+from condgan.losses import (AdversarialLoss, adversarial_d_loss, class_cross_entropy, least_squares_d_fake,
+                            least_squares_d_real, least_squares_g, non_saturating_d_fake, non_saturating_d_real,
+                            non_saturating_g, selected_logit)
 from condgan.plugins.amgan import losses as AM
 from condgan.plugins.cagan import losses as CA
 from condgan.plugins.cgpgan import losses as CG
@@ -222,12 +223,12 @@ def _uacgan_defaults(h: HandLoop) -> None:
 
 
 def _ac_d(h: HandLoop, x, c, xf, cf, out_r, out_f) -> Tensor:
-    cls = UA.class_cross_entropy(out_r.cls, c).mean() + UA.class_cross_entropy(out_f.cls, cf).mean()
-    return UA.gan_discriminator_loss(out_r.adv, out_f.adv, NS.d_real, NS.d_fake) + h.p.ac_weight * cls
+    cls = class_cross_entropy(out_r.cls, c) + class_cross_entropy(out_f.cls, cf)
+    return adversarial_d_loss(out_r.adv, out_f.adv, NS) + h.p.ac_weight * cls
 
 
 def _ac_g(h: HandLoop, out, cf) -> Tensor:
-    return NS.g(out.adv).mean() + h.p.ac_weight * UA.class_cross_entropy(out.cls, cf).mean()
+    return NS.g(out.adv).mean() + h.p.ac_weight * class_cross_entropy(out.cls, cf)
 
 
 def uacgan_ac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:

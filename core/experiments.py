@@ -275,7 +275,7 @@ def vectorize_runs(runs: Sequence[Run], *, resume: bool = True, force: bool = Fa
                                     force=force or not all(partial), source=first.arm.name,
                                     log=lambda *a, **k: None)
         except VectorizeRefused as exc:
-            print(f"condgan: {first.arm.name}: cannot vectorize ({exc}); its seeds train in worker processes",
+            print(f"condgan: --vectorize: {exc}; the seeds of {first.arm.name} train in worker processes instead",
                   file=sys.stderr)
             return None
         secs = (time.perf_counter() - t0) / len(todo)

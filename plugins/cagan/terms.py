@@ -17,6 +17,7 @@ from typing import Literal
 import attrs
 
 from condgan import LossTerm, Reads, component_field
+from condgan.losses import attribute_targets, classification_loss
 
 from . import losses as L
 
@@ -76,15 +77,15 @@ def _slices(o: ClassOptions, ctx):
 def _class_term(which: str) -> LossTerm:
     def compute(v, o: ClassOptions, slices):
         c = v.batch(which).c
-        target = L.attribute_targets(c, slices) if o.classification == "sigmoid" else c
-        return L.classification_loss(v.out(which).cls, target, slices, o.classification, o.reduction)
+        target = attribute_targets(c, slices) if o.classification == "sigmoid" else c
+        return classification_loss(v.out(which).cls, target, slices, o.classification, o.reduction)
 
     def reads(o: ClassOptions, side: str) -> Reads:
         width = "G" if o.classification == "sigmoid" else "K"
         return Reads(**{which: {"cls": width}}, real_conditions=which == "real")
 
     return LossTerm(
-        f"class_{which}", L.classification_loss, compute,
+        f"class_{which}", classification_loss, compute,
         sides={"discriminator": "discriminator", "generator": "generator"},
         reads=reads, options=ClassOptions, setup=_slices,
         equation=f"L_cls^{'r' if which == 'real' else 'g'} = E[-log D_cls(cnd | x)] on "
