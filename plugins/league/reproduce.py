@@ -333,7 +333,8 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
         "of the difference wholly on the wrong side). The cell shows both one-sided p-values (better / worse). "
         f"With n seeds per side the smallest possible p is 1 / C(2n, n): {_min_p(n_min):.3f} here"
         + (", **so no verdict can be reached at this n**" if n_min and _min_p(n_min) >= 0.05 else "") + ".",
-        f"- Wall time of this invocation: {wall_s / 60:.1f} min; training time summed over runs "
+        f"- Wall time of this invocation: {wall_s / 60:.1f} min (runs reused from an earlier invocation are not in "
+        f"it); training time summed over all runs "
         f"{train_total / 60:.1f} min; {os.environ.get('CONDGAN_WORKERS', '2')} worker processes of one torch thread"
         + (f"; machine load {load}" if load else "") + ".",
         "",
