@@ -362,7 +362,7 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
     if curves:
         lines += ["", "## FID against steps (mean over seeds, 95% bootstrap band)", "",
                   f"In-training FID on {b.curve_samples} samples of the EMA generator every "
-                  f"{max(1, b.steps // b.curve_points)} steps (`run.eval_every`), drawn by `condgan.evaluation.plots."
+                  f"{max(1, b.steps // b.curve_points)} steps (`run.eval_every`), drawn (log scale) by `condgan.evaluation.plots."
                   "plot_runs` from the seed groups (`condgan.groups.group_curve`).", ""]
         lines += [f"![FID against steps]({fig_rel}/{c})" for c in curves]
     if grids:
@@ -493,7 +493,8 @@ def reproduce_league(out_dir: Path, quick: bool) -> Path:
     for i, part in enumerate([groups[:half], groups[half:]] if len(groups) > 7 else [groups]):
         if part:
             png = f"fid_steps_{i + 1}.png"
-            plot_runs([d for _, d in part], "fid", fig_dir / png, labels=[OBJECTIVES[n][0] for n, _ in part])
+            plot_runs([d for _, d in part], "fid", fig_dir / png, labels=[OBJECTIVES[n][0] for n, _ in part],
+                      log_y=True)
             curves.append(png)
     grids = {n: f"samples/{n}.png" for n in b.objectives if (fig_dir / "samples" / f"{n}.png").exists()}
     env = " ".join(f"{k}={os.environ[k]}" for k in ("LEAGUE_STEPS", "LEAGUE_SEEDS", "LEAGUE_OBJECTIVES",
