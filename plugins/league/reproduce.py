@@ -144,16 +144,17 @@ def arms(b: Budget, evaluator: Path, grids: Path) -> list[Arm]:
 
 def ema_decay(steps: int) -> float:
     """The base's EMA decay (0.999) unless the budget is too short for it: the EMA's horizon 1 / (1 - decay) is at
-    most a tenth of the steps (0.5 at least; at 400 steps, 0.999 leaves the EMA generator mostly at its initial weights: measured
-    FID 256 against the raw generator's 51 for the conditional GAN)."""
+    most a tenth of the steps (decay 0.5 at least). At 400 steps, 0.999 left the EMA generator mostly at its initial
+    weights: measured FID 256 against the raw generator's 51 for the conditional GAN."""
     return round(min(0.999, max(0.5, 1.0 - 10.0 / steps)), 6)
 
 
 def common_overrides(b: Budget) -> list[str]:
-    """The budget, its EMA decay (:func:`ema_decay`), on the CPU, FID every ``steps / curve_points`` steps, two checkpoints (for resuming)."""
+    """The budget, its EMA decay (:func:`ema_decay`), on the CPU, FID every ``steps / curve_points`` steps, two
+    checkpoints (for resuming)."""
     every = max(1, b.steps // b.curve_points)
-    return [f"run.steps={b.steps}", f"run.ema_decay={ema_decay(b.steps)}", f"run.eval_every={every}", f"run.log_every={every}", "run.sample_every=0",
-            f"run.checkpoint_every={max(1, b.steps // 2)}", "run.device=cpu"]
+    return [f"run.steps={b.steps}", f"run.ema_decay={ema_decay(b.steps)}", f"run.eval_every={every}",
+            f"run.log_every={every}", "run.sample_every=0", f"run.checkpoint_every={max(1, b.steps // 2)}", "run.device=cpu"]
 
 
 # -- in the workers ---------------------------------------------------------------------------------------------------
@@ -362,8 +363,8 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
     if curves:
         lines += ["", "## FID against steps (mean over seeds, 95% bootstrap band)", "",
                   f"In-training FID on {b.curve_samples} samples of the EMA generator every "
-                  f"{max(1, b.steps // b.curve_points)} steps (`run.eval_every`), drawn (log scale) by `condgan.evaluation.plots."
-                  "plot_runs` from the seed groups (`condgan.groups.group_curve`).", ""]
+                  f"{max(1, b.steps // b.curve_points)} steps (`run.eval_every`), drawn (log scale) by "
+                  "`condgan.evaluation.plots.plot_runs` from the seed groups (`condgan.groups.group_curve`).", ""]
         lines += [f"![FID against steps]({fig_rel}/{c})" for c in curves]
     if grids:
         lines += ["", "## Samples (first seed of each objective, EMA generator; one column per class)", ""]
