@@ -154,7 +154,8 @@ def common_overrides(b: Budget) -> list[str]:
     checkpoints (for resuming)."""
     every = max(1, b.steps // b.curve_points)
     return [f"run.steps={b.steps}", f"run.ema_decay={ema_decay(b.steps)}", f"run.eval_every={every}",
-            f"run.log_every={every}", "run.sample_every=0", f"run.checkpoint_every={max(1, b.steps // 2)}", "run.device=cpu"]
+            f"run.log_every={every}", "run.sample_every=0", f"run.checkpoint_every={max(1, b.steps // 2)}",
+            "run.device=cpu"]
 
 
 # -- in the workers ---------------------------------------------------------------------------------------------------
