@@ -100,3 +100,9 @@ def test_quick_league_end_to_end_and_reuse(tmp_path, monkeypatch):
     stamps = [p.stat().st_mtime_ns for p in recs]
     assert main(["reproduce", "league", "--quick", "--out", str(out)]) in (0, None)  # reused, not rerun
     assert [p.stat().st_mtime_ns for p in recs] == stamps
+
+
+def test_adversarial_loss_is_read_from_the_config_or_the_objective():
+    assert L.adversarial_loss("projection") == "core.hinge"          # the preset's table
+    assert L.adversarial_loss("tac_gan") == "core.non_saturating"    # the objective's default
+    assert L.adversarial_loss("am_gan") == "built-in cross-entropy, G log_d"

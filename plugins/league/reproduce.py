@@ -283,7 +283,8 @@ def claim_lines(summary: dict) -> list[str]:
 
 
 def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: bool, card: dict, wall_s: float,
-               curves: list[str], grids: dict[str, str], command: str, load: str = "") -> Path:
+               curves: list[str], grids: dict[str, str], command: str, load: str = "",
+               invocations: list[dict] = ()) -> Path:
     from condgan.stats import MIN_N_FOR_INTERVAL
 
     summary = summarize(records, b.objectives)
@@ -352,6 +353,12 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
         lines += ["", f"With {n_min} seeds per objective the bootstrap intervals are narrow by construction "
                       f"(they are resamples of {n_min} values); read them as a spread, not as coverage."]
     claims = claim_lines(summary)
+    losses = {}
+    for n in order:
+        losses.setdefault(adversarial_loss(n), []).append(OBJECTIVES[n][0])
+    lines += ["", "Adversarial losses (each objective's own: its digits preset's, its table's above, or its default): "
+              + "; ".join(f"`{k}`: {', '.join(v)}" for k, v in losses.items()) + ". The loss is part of what is "
+              "compared: at this budget the ranking may reflect how fast a loss trains as much as the objective."]
     lines += ["", "## Where the ranking disagrees with the papers' claims", "",
               "Each paper's headline claim against another member of the league, tested on this league's numbers "
               "(the papers measured on CIFAR-10/100, Tiny-ImageNet, ImageNet or Fashion-MNIST at far larger "
@@ -360,7 +367,7 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
     if claims:
         agree, disagree = sum("— agrees" in c for c in claims), sum("**disagrees**" in c for c in claims)
         lines += ["", f"In all: {agree} of {len(claims)} claims agree, {disagree} disagree (the opposite order is "
-                      f"reliable here), {len(claims) - agree - disagree} are not confirmed at this n."]
+                      f"reliable here), {len(claims) - agree - disagree} not confirmed at this n."]
     if curves:
         lines += ["", "## FID against steps (mean over seeds, 95% bootstrap band)", "",
                   f"In-training FID on {b.curve_samples} samples of the EMA generator every "
@@ -372,11 +379,33 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
         for n in order:
             if n in grids:
                 lines += [f"**{OBJECTIVES[n][0]}**", "", f"![{OBJECTIVES[n][0]} samples]({fig_rel}/{grids[n]})", ""]
+    if invocations:
+        lines += ["", "## Invocations (wall time)", "", "Every invocation that wrote this page, from "
+                  f"`{fig_rel}/invocations.json`:", "",
+                  *markdown_table(["start (UTC)", "command", "wall", "load"],
+                                  [[i["start_utc"], f"`{i['command']}`", f"{i['wall_s'] / 60:.1f} min", i["load"]]
+                                   for i in invocations])]
     lines += ["", "## Commands", "", "```", command,
               "condgan plot <runs>/<objective> --metric fid    # one objective's seed group, as above", "```", ""]
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text("\n".join(lines))
     return page
+
+
+def adversarial_loss(name: str) -> str:
+    """The adversarial loss an objective trains with: its table's ``adversarial``, else its parameter's default, else
+    (AM-GAN's family) its built-in cross-entropy and its generator loss."""
+    from condgan.plugin_manager import get_components
+
+    table = arm_config(name)["objective"]
+    if "adversarial" in table:
+        return table["adversarial"]
+    entry = get_components().get("objectives", table["type"])
+    fields = attrs.fields_dict(entry.params) if entry.params is not None else {}
+    if "adversarial" in fields:
+        return fields["adversarial"].default
+    g = table.get("generator_loss", fields["generator_loss"].default if "generator_loss" in fields else "")
+    return f"built-in cross-entropy, G {g}" if g else "built-in"
 
 
 def reading_lines(summary: dict, order: list[str]) -> list[str]:
@@ -446,6 +475,17 @@ def evaluator_for(runs: Path, b: Budget) -> tuple[Path, dict]:
     return path, card
 
 
+def log_invocation(path: Path, entry: dict) -> list[dict]:
+    """Append this invocation (command, start, wall time, load) to ``path``; return every entry."""
+    from condgan.checkpoint import atomic_write_text
+
+    entries = json.loads(path.read_text()) if path.exists() else []
+    entries.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(entries, indent=1) + "\n")
+    return entries
+
+
 def _write_groups(todo, root: Path) -> None:
     """``group.json`` per objective, so its ``seed-<s>`` run directories read as a seed group."""
     from condgan.checkpoint import atomic_write_text
@@ -504,5 +544,8 @@ def reproduce_league(out_dir: Path, quick: bool) -> Path:
     command = (env + " " if env else "") + "condgan reproduce league" + (" --quick" if quick else "") + \
         (f" --out {out_dir}" if str(out_dir) != "docs/results" else "")
     load = f"{load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (1-minute averages)"
+    invocations = log_invocation(fig_dir / "invocations.json", {
+        "command": command, "start_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - (
+            time.perf_counter() - t0))), "wall_s": round(time.perf_counter() - t0, 1), "load": load})
     return write_page(out_dir / f"{name}.md", name, recs, b, quick, card, time.perf_counter() - t0, curves, grids,
-                      command, load)
+                      command, load, invocations)
