@@ -11,5 +11,4 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "adcgan": "condgan.plugins.adcgan",
     "reacgan": "condgan.plugins.reacgan",
     "p2gan": "condgan.plugins.p2gan",
-    "league": "condgan.plugins.league",
 }

@@ -1,4 +1,4 @@
-"""``condgan reproduce league`` (plugins/league): one protocol for every class-conditional objective.
+"""``condgan reproduce league`` (core/league.py): one protocol for every class-conditional objective.
 
 * every objective's config is the base preset with only its objective (and the networks it needs) changed, and it
   parses against the registered components;
@@ -14,7 +14,7 @@ import json
 import pytest
 
 from condgan.cli import main
-from condgan.plugins.league import reproduce as L
+from condgan import league as L
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -106,3 +106,9 @@ def test_adversarial_loss_is_read_from_the_config_or_the_objective():
     assert L.adversarial_loss("projection") == "core.hinge"          # the preset's table
     assert L.adversarial_loss("tac_gan") == "core.non_saturating"    # the objective's default
     assert L.adversarial_loss("am_gan") == "built-in cross-entropy, G log_d"
+
+
+def test_league_lists_only_loaded_objectives(monkeypatch):
+    assert L.available(L.OBJECTIVES) == tuple(L.OBJECTIVES)   # every built-in plugin is loaded
+    monkeypatch.setitem(L.OBJECTIVES, "missing", ("a missing plugin", {"type": "nowhere.objective"}))
+    assert "missing" not in L.available(L.OBJECTIVES)

@@ -1,5 +1,10 @@
 """``condgan reproduce league``: every class-conditional objective condgan has, under one protocol (issue 18, item 2).
 
+A core module, registered by core's plugin (``core.league``), not a plugin: it spans every plugin's objectives and
+scores them with core's evaluation internals (``evaluate_run``, the seed-group curves), which plugins may not
+import. It names the other plugins' objectives and presets by their registered names only; an objective whose
+plugin is not loaded is left out of the league (:func:`available`).
+
 Each objective is trained on 8x8 digits with the same networks, budget, optimiser and EMA (the preset
 ``core.digits``: DCGAN G and spectral-norm D with 32 channels, a 32-d Gaussian latent, Adam 2e-4 (0.5, 0.999), batch
 64, EMA 0.999). An arm differs from that base only in its ``[objective]`` table and the extra networks the objective
@@ -34,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from condgan.experiments import Arm, load_records, markdown_table, plan, preset_raw, run_arms
+from .experiments import Arm, load_records, markdown_table, plan, preset_raw, run_arms
 
 #: the shared base: networks, optimiser, batch, EMA
 BASE_PRESET = "core.digits"
@@ -88,11 +93,29 @@ QUICK = Budget(steps=20, seeds=(0, 1), objectives=("ac_gan", "projection"), n_ev
                curve_samples=200, evaluator_epochs=1)
 
 
+def available(names) -> tuple[str, ...]:
+    """The objectives among ``names`` whose plugin is loaded (objective and preset registered)."""
+    from .plugin_manager import get_components
+
+    comps, out = get_components(), []
+    for n in names:
+        source = OBJECTIVES[n][1]
+        try:
+            if isinstance(source, str):
+                comps.get("presets", source)
+            comps.get("objectives", arm_config(n)["objective"]["type"])
+        except Exception:  # noqa: BLE001 - any lookup failure: the plugin is not there
+            continue
+        out.append(n)
+    return tuple(out)
+
+
 def budget(quick: bool) -> Budget:
-    """:data:`FULL` or :data:`QUICK`, with the environment knobs applied."""
-    from condgan.groups import parse_seeds
+    """:data:`FULL` or :data:`QUICK` over the available objectives, with the environment knobs applied."""
+    from .groups import parse_seeds
 
     b = QUICK if quick else FULL
+    b = attrs.evolve(b, objectives=available(b.objectives))
     if os.environ.get("LEAGUE_STEPS"):
         b = attrs.evolve(b, steps=int(os.environ["LEAGUE_STEPS"]))
     if os.environ.get("LEAGUE_SEEDS"):
@@ -167,7 +190,7 @@ class _DuringFID:
 
     def __call__(self, exp, generator, step: int) -> dict:
         if self.fn is None:
-            from condgan.evaluation.during_training import make_evaluator
+            from .evaluation.during_training import make_evaluator
 
             self.fn = make_evaluator(exp, ("fid",), self.n, Path(self.evaluator), seed=self.seed)
         return self.fn(exp, generator, step)
@@ -182,8 +205,8 @@ def score(run) -> dict:
     the digits test split, in the evaluator's features; seed 0 also draws the objective's sample grid."""
     import torch
 
-    from condgan.evaluation.evaluate import evaluate_run
-    from condgan.sampling import sample_figure
+    from .evaluation.evaluate import evaluate_run
+    from .sampling import sample_figure
 
     out = evaluate_run(run.run_dir, METRICS, n_samples=run.arm.info["n_eval"], seed=run.seed,
                        evaluator=run.arm.info["evaluator"], n_boot=0, write=True, log=lambda *a, **k: None)
@@ -202,7 +225,7 @@ def score(run) -> dict:
 # -- the page ---------------------------------------------------------------------------------------------------------
 def summarize(records: list[dict], objectives) -> dict[str, dict[str, Any]]:
     """Per objective and metric key: the per-seed values and their mean with a 95% bootstrap interval."""
-    from condgan.stats import bootstrap_mean_ci
+    from .stats import bootstrap_mean_ci
 
     out = {}
     for name in objectives:
@@ -221,7 +244,7 @@ def versus(values, reference, lower_is_better: bool):
     """The claim "this objective beats the reference" over seeds (:func:`condgan.stats.compare`, unpaired: the same
     seed number does not make two objectives' runs related). Returns ``(word, comparison)``: "better" when the claim
     holds, "worse" when the evidence is against it, "no reliable difference" otherwise."""
-    from condgan.stats import DOES_NOT_HOLD, HOLDS, compare
+    from .stats import DOES_NOT_HOLD, HOLDS, compare
 
     c = compare(values, reference, "less" if lower_is_better else "greater")
     return {HOLDS: "better", DOES_NOT_HOLD: "worse"}.get(c.verdict, "no reliable difference"), c
@@ -285,7 +308,7 @@ def claim_lines(summary: dict) -> list[str]:
 def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: bool, card: dict, wall_s: float,
                curves: list[str], grids: dict[str, str], command: str, load: str = "",
                invocations: list[dict] = ()) -> Path:
-    from condgan.stats import MIN_N_FOR_INTERVAL
+    from .stats import MIN_N_FOR_INTERVAL
 
     summary = summarize(records, b.objectives)
     order = sorted(summary, key=lambda n: summary[n]["metrics"].get("intra_fid", {"ci": None})["ci"].mean
@@ -308,7 +331,7 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
         ("quick check" if quick else "full digits league")
     lines = [
         f"# The league: every class-conditional objective under one protocol ({title})", "",
-        f"Written by `{command}` (plugin `league`, `plugins/league/reproduce.py`) from the per-run records in "
+        f"Written by `{command}` (`condgan.league`, `core/league.py`) from the per-run records in "
         f"`{fig_rel}/runs/` (one JSON file per run).", "",
         "## Protocol", "",
         "- Data: scikit-learn's 8x8 digits (`core.digits`, 10 classes; the test split is the reference).",
@@ -395,7 +418,7 @@ def write_page(page: Path, fig_rel: str, records: list[dict], b: Budget, quick: 
 def adversarial_loss(name: str) -> str:
     """The adversarial loss an objective trains with: its table's ``adversarial``, else its parameter's default, else
     (AM-GAN's family) its built-in cross-entropy and its generator loss."""
-    from condgan.plugin_manager import get_components
+    from .plugin_manager import get_components
 
     table = arm_config(name)["objective"]
     if "adversarial" in table:
@@ -461,7 +484,7 @@ def _min_p(n: int) -> float:
 
 def evaluator_for(runs: Path, b: Budget) -> tuple[Path, dict]:
     """Core's digits evaluation classifier, trained once (seed 0) beside the runs; its card."""
-    from condgan.evaluation.evaluators import load_evaluator, train_evaluator
+    from .evaluation.evaluators import load_evaluator, train_evaluator
 
     path = runs / ("evaluator_digits_seed0" + (f"_e{b.evaluator_epochs}" if b.evaluator_epochs else "")
                    + ".safetensors")
@@ -477,7 +500,7 @@ def evaluator_for(runs: Path, b: Budget) -> tuple[Path, dict]:
 
 def log_invocation(path: Path, entry: dict) -> list[dict]:
     """Append this invocation (command, start, wall time, load) to ``path``; return every entry."""
-    from condgan.checkpoint import atomic_write_text
+    from .checkpoint import atomic_write_text
 
     entries = json.loads(path.read_text()) if path.exists() else []
     entries.append(entry)
@@ -488,7 +511,7 @@ def log_invocation(path: Path, entry: dict) -> list[dict]:
 
 def _write_groups(todo, root: Path) -> None:
     """``group.json`` per objective, so its ``seed-<s>`` run directories read as a seed group."""
-    from condgan.checkpoint import atomic_write_text
+    from .checkpoint import atomic_write_text
 
     by_arm: dict[str, list] = {}
     for r in todo:
@@ -503,8 +526,8 @@ def _write_groups(todo, root: Path) -> None:
 def reproduce_league(out_dir: Path, quick: bool) -> Path:
     import torch
 
-    from condgan.evaluation.plots import plot_runs
-    from condgan.experiments import has_checkpoint
+    from .evaluation.plots import plot_runs
+    from .experiments import has_checkpoint
 
     torch.set_num_threads(1)
     t0, load0 = time.perf_counter(), os.getloadavg()
