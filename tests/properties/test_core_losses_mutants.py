@@ -406,3 +406,13 @@ def test_cgan_logit_averages_over_the_objectives_groups(components):
     close(obj.logit(SimpleNamespace(cond=d), c).tolist(), [5.0])
     obj.groups = 2
     close(obj.logit(SimpleNamespace(cond=d), c).tolist(), [2.5])
+
+
+def test_mao2017_lsgan_eq9_family_defaults_a0_b1_c1():
+    """Mao et al. 2017, Eq. 9 (the 0-1 coding, a=0, b=c=1) is ``condgan.losses.family("least_squares")``'s default:
+    D pushes fake logits to a=0 (t², not (t-1)²), real ones to b=1, and G pushes fake to c=1. CA-GAN's
+    ``LEAST_SQUARES`` is built with these defaults at import."""
+    fam = L.family("least_squares")
+    close(values(fam.d_fake), [t ** 2 for t in T.tolist()])
+    close(values(fam.d_real), [(t - 1) ** 2 for t in T.tolist()])
+    close(values(fam.g), [(t - 1) ** 2 for t in T.tolist()])
