@@ -416,3 +416,52 @@ def test_mao2017_lsgan_eq9_family_defaults_a0_b1_c1():
     close(values(fam.d_fake), [t ** 2 for t in T.tolist()])
     close(values(fam.d_real), [(t - 1) ** 2 for t in T.tolist()])
     close(values(fam.g), [(t - 1) ** 2 for t in T.tolist()])
+
+
+def acgan(components, **params):
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.interfaces import Batch
+    from condgan.testing import tiny_config
+
+    exp = build_experiment(parse_config(tiny_config("core.ac_gan", objective_params=params), components,
+                                        source="test"), components)
+    ds = exp.dataset
+    return exp.objective, exp.models, Batch(x=ds.x[:8].float(), c=ds.spec.encode(ds.y[:8]))
+
+
+def hand_ce_sum(logits, c):
+    """Σ_i -Σ_k c_ik log softmax(l_i)_k, written out (one condition group)."""
+    return -(c * (logits - logits.exp().sum(1, keepdim=True).log())).sum()
+
+
+def test_cho_yoon_eq2_acgan_generator_terms_weights_sum_and_real_cls_by_replay(components):
+    """Cho & Yoon Eq. 2 (original AC-GAN G loss, L_cls^r included as printed), with w_adv = 2, λ_cls = 3 and the sum
+    reduction: g_adv = 2 Σ_i softplus(-t_i) (non-saturating, Goodfellow et al. 2014 Sec. 3) and
+    g_cls = 3 (Σ_i CE(l_i^g, c_i^g) + Σ_i CE(l_i^r, c_i^r)); recomputed from the same D outputs."""
+    obj, m, real = acgan(components, adv_weight=2.0, lambda_cls=3.0, real_cls_in_g=True, reduction="sum")
+    torch.manual_seed(0)
+    fake = m.generate(len(real), grad=True)
+    out = m.fake_outputs(real, fake, 0)
+    losses = obj.generator_terms(m, real, fake, out)
+    g_adv = 2.0 * torch.nn.functional.softplus(-out.adv.flatten()).sum()
+    g_cls = 3.0 * (hand_ce_sum(out.cls, fake.c) + hand_ce_sum(m.discriminator(real.x).cls, real.c))
+    assert set(losses) == {"g_adv", "g_cls"}
+    assert float(losses["g_adv"].detach()) == pytest.approx(float(g_adv.detach()), rel=1e-5)
+    assert float(losses["g_cls"].detach()) == pytest.approx(float(g_cls.detach()), rel=1e-5)
+
+
+def test_cho_yoon_eq1_acgan_discriminator_step_wgan_gp_uses_the_adv_head_and_logs_accuracy(components):
+    """Cho & Yoon Eq. 1 with WGAN-GP (Gulrajani et al. 2017, Eq. 3) on the adversarial logit: the step hands the
+    models to the penalty, whose critic at x̂ is D_adv(x̂) (d_reg = w E[(||∇D_adv(x̂)|| - 1)²], replayed from the same
+    seed), and logs the auxiliary classifier's accuracy on real data, mean(argmax l^r = argmax c^r)."""
+    obj, m, real = acgan(components, adversarial="core.wasserstein", regularizer="core.wgan_gp", regularizer_weight=2.0)
+    torch.manual_seed(0)
+    out = obj.discriminator_step(m, real, 0)
+    torch.manual_seed(0)
+    d = m.discriminate(real, 0, obj.reg)
+    gp = L.wgan_gp_penalty(lambda x: m.discriminator(x).adv, d.x_real, d.x_fake)
+    assert set(out.losses) == {"d_adv", "d_cls", "d_reg"}
+    assert float(out.losses["d_reg"].detach()) == pytest.approx(float(2.0 * gp.detach()), rel=1e-5)
+    acc = (d.out_real.cls.argmax(1) == d.real.c.argmax(1)).float().mean()
+    assert float(out.logs["acc_real"]()) == pytest.approx(float(acc))
