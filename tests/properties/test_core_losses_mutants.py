@@ -260,6 +260,17 @@ def test_registered_factories_build_their_kind(kind):
     assert (reg.kind, reg.weight, reg.every) == (kind, 3.0, 4)
 
 
+@pytest.mark.parametrize("kind", ["r1", "r2", "wgan_gp"])
+def test_regularizer_factory_called_at_test_time_builds_its_kind(kind):
+    """The factory REGULARIZERS is filled from at import (R1/R2: Mescheder et al. 2018, Eq. 9; WGAN-GP: Gulrajani et
+    al. 2017, Eq. 3), called here again so that a mutation run, which forks after the imports, reaches it: the
+    builder is named after its kind and builds Regularizer(kind, weight, every)."""
+    build = R._factory(kind)
+    assert build.__name__ == kind
+    reg = build(R.RegularizerParams(weight=3.0, every=4))
+    assert (reg.kind, reg.weight, reg.every) == (kind, 3.0, 4)
+
+
 # --- the plain conditional GAN objective (condgan.builtins.objectives) -------------------------------------------
 
 from condgan.builtins import objectives as O  # noqa: E402
