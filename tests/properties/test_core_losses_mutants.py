@@ -476,3 +476,22 @@ def test_cho_yoon_eq1_acgan_discriminator_step_wgan_gp_uses_the_adv_head_and_log
     assert float(out.losses["d_reg"].detach()) == pytest.approx(float(2.0 * gp.detach()), rel=1e-5)
     acc = (d.out_real.cls.argmax(1) == d.real.c.argmax(1)).float().mean()
     assert float(out.logs["acc_real"]()) == pytest.approx(float(acc))
+
+
+def test_cho_yoon_eq1_acgan_discriminator_terms_weights_sum_and_r1_by_replay(components):
+    """Cho & Yoon Eq. 1 (original AC-GAN D loss) with w_adv = 2, λ_cls = 0.5, the sum reduction, hinge (Lim & Ye 2017)
+    and R1 (Mescheder et al. 2018, Eq. 9) on the adversarial logit: d_adv = 2 (Σ relu(1 - t_r) + Σ relu(1 + t_g)),
+    d_cls = 0.5 (Σ CE(l^r, c^r) + Σ CE(l^g, c^g)), d_reg = 3 E||∇_x D_adv(x_real)||²; from the same D outputs."""
+    obj, m, real = acgan(components, adversarial="core.hinge", adv_weight=2.0, lambda_cls=0.5, reduction="sum",
+                         regularizer="core.r1", regularizer_weight=3.0)
+    torch.manual_seed(0)
+    d = m.discriminate(real, 0, obj.reg)
+    losses, _ = obj.discriminator_terms(m, d, 0)
+    t_r, t_f = d.out_real.adv.flatten(), d.out_fake.adv.flatten()
+    d_adv = 2.0 * (torch.relu(1 - t_r).sum() + torch.relu(1 + t_f).sum())
+    d_cls = 0.5 * (hand_ce_sum(d.out_real.cls, d.real.c) + hand_ce_sum(d.out_fake.cls, d.fake.c))
+    (g,) = torch.autograd.grad(d.out_real.adv.sum(), d.x_real, retain_graph=True)
+    assert set(losses) == {"d_adv", "d_cls", "d_reg"}
+    assert float(losses["d_adv"].detach()) == pytest.approx(float(d_adv.detach()), rel=1e-5)
+    assert float(losses["d_cls"].detach()) == pytest.approx(float(d_cls.detach()), rel=1e-5)
+    assert float(losses["d_reg"].detach()) == pytest.approx(float(3.0 * g.flatten(1).pow(2).sum(1).mean()), rel=1e-5)
