@@ -260,6 +260,17 @@ def test_registered_factories_build_their_kind(kind):
     assert (reg.kind, reg.weight, reg.every) == (kind, 3.0, 4)
 
 
+@pytest.mark.parametrize("kind", ["r1", "r2", "wgan_gp"])
+def test_regularizer_factory_called_at_test_time_builds_its_kind(kind):
+    """The factory REGULARIZERS is filled from at import (R1/R2: Mescheder et al. 2018, Eq. 9; WGAN-GP: Gulrajani et
+    al. 2017, Eq. 3), called here again so that a mutation run, which forks after the imports, reaches it: the
+    builder is named after its kind and builds Regularizer(kind, weight, every)."""
+    build = R._factory(kind)
+    assert build.__name__ == kind
+    reg = build(R.RegularizerParams(weight=3.0, every=4))
+    assert (reg.kind, reg.weight, reg.every) == (kind, 3.0, 4)
+
+
 # --- the plain conditional GAN objective (condgan.builtins.objectives) -------------------------------------------
 
 from condgan.builtins import objectives as O  # noqa: E402
@@ -406,3 +417,81 @@ def test_cgan_logit_averages_over_the_objectives_groups(components):
     close(obj.logit(SimpleNamespace(cond=d), c).tolist(), [5.0])
     obj.groups = 2
     close(obj.logit(SimpleNamespace(cond=d), c).tolist(), [2.5])
+
+
+def test_mao2017_lsgan_eq9_family_defaults_a0_b1_c1():
+    """Mao et al. 2017, Eq. 9 (the 0-1 coding, a=0, b=c=1) is ``condgan.losses.family("least_squares")``'s default:
+    D pushes fake logits to a=0 (t², not (t-1)²), real ones to b=1, and G pushes fake to c=1. CA-GAN's
+    ``LEAST_SQUARES`` is built with these defaults at import."""
+    fam = L.family("least_squares")
+    close(values(fam.d_fake), [t ** 2 for t in T.tolist()])
+    close(values(fam.d_real), [(t - 1) ** 2 for t in T.tolist()])
+    close(values(fam.g), [(t - 1) ** 2 for t in T.tolist()])
+
+
+def acgan(components, **params):
+    from condgan.build import build_experiment
+    from condgan.config import parse_config
+    from condgan.interfaces import Batch
+    from condgan.testing import tiny_config
+
+    exp = build_experiment(parse_config(tiny_config("core.ac_gan", objective_params=params), components,
+                                        source="test"), components)
+    ds = exp.dataset
+    return exp.objective, exp.models, Batch(x=ds.x[:8].float(), c=ds.spec.encode(ds.y[:8]))
+
+
+def hand_ce_sum(logits, c):
+    """Σ_i -Σ_k c_ik log softmax(l_i)_k, written out (one condition group)."""
+    return -(c * (logits - logits.exp().sum(1, keepdim=True).log())).sum()
+
+
+def test_cho_yoon_eq2_acgan_generator_terms_weights_sum_and_real_cls_by_replay(components):
+    """Cho & Yoon Eq. 2 (original AC-GAN G loss, L_cls^r included as printed), with w_adv = 2, λ_cls = 3 and the sum
+    reduction: g_adv = 2 Σ_i softplus(-t_i) (non-saturating, Goodfellow et al. 2014 Sec. 3) and
+    g_cls = 3 (Σ_i CE(l_i^g, c_i^g) + Σ_i CE(l_i^r, c_i^r)); recomputed from the same D outputs."""
+    obj, m, real = acgan(components, adv_weight=2.0, lambda_cls=3.0, real_cls_in_g=True, reduction="sum")
+    torch.manual_seed(0)
+    fake = m.generate(len(real), grad=True)
+    out = m.fake_outputs(real, fake, 0)
+    losses = obj.generator_terms(m, real, fake, out)
+    g_adv = 2.0 * torch.nn.functional.softplus(-out.adv.flatten()).sum()
+    g_cls = 3.0 * (hand_ce_sum(out.cls, fake.c) + hand_ce_sum(m.discriminator(real.x).cls, real.c))
+    assert set(losses) == {"g_adv", "g_cls"}
+    assert float(losses["g_adv"].detach()) == pytest.approx(float(g_adv.detach()), rel=1e-5)
+    assert float(losses["g_cls"].detach()) == pytest.approx(float(g_cls.detach()), rel=1e-5)
+
+
+def test_cho_yoon_eq1_acgan_discriminator_step_wgan_gp_uses_the_adv_head_and_logs_accuracy(components):
+    """Cho & Yoon Eq. 1 with WGAN-GP (Gulrajani et al. 2017, Eq. 3) on the adversarial logit: the step hands the
+    models to the penalty, whose critic at x̂ is D_adv(x̂) (d_reg = w E[(||∇D_adv(x̂)|| - 1)²], replayed from the same
+    seed), and logs the auxiliary classifier's accuracy on real data, mean(argmax l^r = argmax c^r)."""
+    obj, m, real = acgan(components, adversarial="core.wasserstein", regularizer="core.wgan_gp", regularizer_weight=2.0)
+    torch.manual_seed(0)
+    out = obj.discriminator_step(m, real, 0)
+    torch.manual_seed(0)
+    d = m.discriminate(real, 0, obj.reg)
+    gp = L.wgan_gp_penalty(lambda x: m.discriminator(x).adv, d.x_real, d.x_fake)
+    assert set(out.losses) == {"d_adv", "d_cls", "d_reg"}
+    assert float(out.losses["d_reg"].detach()) == pytest.approx(float(2.0 * gp.detach()), rel=1e-5)
+    acc = (d.out_real.cls.argmax(1) == d.real.c.argmax(1)).float().mean()
+    assert float(out.logs["acc_real"]()) == pytest.approx(float(acc))
+
+
+def test_cho_yoon_eq1_acgan_discriminator_terms_weights_sum_and_r1_by_replay(components):
+    """Cho & Yoon Eq. 1 (original AC-GAN D loss) with w_adv = 2, λ_cls = 0.5, the sum reduction, hinge (Lim & Ye 2017)
+    and R1 (Mescheder et al. 2018, Eq. 9) on the adversarial logit: d_adv = 2 (Σ relu(1 - t_r) + Σ relu(1 + t_g)),
+    d_cls = 0.5 (Σ CE(l^r, c^r) + Σ CE(l^g, c^g)), d_reg = 3 E||∇_x D_adv(x_real)||²; from the same D outputs."""
+    obj, m, real = acgan(components, adversarial="core.hinge", adv_weight=2.0, lambda_cls=0.5, reduction="sum",
+                         regularizer="core.r1", regularizer_weight=3.0)
+    torch.manual_seed(0)
+    d = m.discriminate(real, 0, obj.reg)
+    losses, _ = obj.discriminator_terms(m, d, 0)
+    t_r, t_f = d.out_real.adv.flatten(), d.out_fake.adv.flatten()
+    d_adv = 2.0 * (torch.relu(1 - t_r).sum() + torch.relu(1 + t_f).sum())
+    d_cls = 0.5 * (hand_ce_sum(d.out_real.cls, d.real.c) + hand_ce_sum(d.out_fake.cls, d.fake.c))
+    (g,) = torch.autograd.grad(d.out_real.adv.sum(), d.x_real, retain_graph=True)
+    assert set(losses) == {"d_adv", "d_cls", "d_reg"}
+    assert float(losses["d_adv"].detach()) == pytest.approx(float(d_adv.detach()), rel=1e-5)
+    assert float(losses["d_cls"].detach()) == pytest.approx(float(d_cls.detach()), rel=1e-5)
+    assert float(losses["d_reg"].detach()) == pytest.approx(float(3.0 * g.flatten(1).pow(2).sum(1).mean()), rel=1e-5)

@@ -188,3 +188,29 @@ def test_mine_sec32_moving_average_keeps_the_datas_dtype():
     s = L.mine_ma_loss(torch.tensor([1.0]), torch.tensor([0.0, 1.0]), torch.tensor(math.log(4.0), dtype=torch.float64),
                        ma_rate=0.5)
     assert s.log_ma.dtype == torch.float32 and s.loss.dtype == torch.float32
+
+
+def test_uacgan_eq1_old_names_still_compute_the_moved_losses():
+    """UAC-GAN Eq. 1 (a)-(c) terms under the names this module had before issue 17 moved them to condgan.losses: the
+    per-sample class cross-entropy -log softmax(l)_y and the non-saturating D loss E softplus(-t_r) + E softplus(t_g),
+    with a DeprecationWarning naming the new home."""
+    import warnings as _w
+
+    from condgan import losses as CL
+    from condgan.plugins.uacgan import losses as U
+
+    logits = torch.tensor([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]], dtype=torch.float64)
+    c = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=torch.float64)
+    with pytest.warns(DeprecationWarning, match="condgan.losses.class_cross_entropy"):
+        ce = U.class_cross_entropy
+    expected = -(c * torch.log_softmax(logits, 1)).sum(1)
+    assert torch.allclose(ce(logits, c), expected) and ce(logits, c).shape == (2,)
+    t_r, t_f = torch.tensor([1.0, -2.0], dtype=torch.float64), torch.tensor([0.5, 3.0], dtype=torch.float64)
+    with pytest.warns(DeprecationWarning, match="adversarial_d_loss"):
+        gd = U.gan_discriminator_loss
+    sp = torch.nn.functional.softplus
+    assert float(gd(t_r, t_f)) == pytest.approx(float(sp(-t_r).mean() + sp(t_f).mean()))
+    assert float(gd(t_r, t_f, CL.hinge_d_real, CL.hinge_d_fake)) == pytest.approx(
+        float(torch.relu(1 - t_r).mean() + torch.relu(1 + t_f).mean()))
+    with _w.catch_warnings(), pytest.raises(AttributeError):
+        U.no_such_name
