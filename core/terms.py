@@ -30,9 +30,8 @@ import attrs
 import torch
 from torch import Tensor
 
-from .builtins.adversarial import AdversarialLoss
-from .builtins.objectives import selected_logit
-from .builtins.regularizers import r1_penalty, r2_penalty, wgan_gp_penalty
+from .losses import (AdversarialLoss, adversarial_d_loss, adversarial_g_loss, r1_penalty, r2_penalty, selected_logit,
+                     wgan_gp_penalty)
 from .config import component_field
 from .interfaces import Batch, DiscriminatorOutput, Models
 
@@ -225,21 +224,6 @@ class TermView:
 # ---------------------------------------------------------------------------------------------------------------
 # core's terms: the adversarial families and the gradient penalties
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _reduce(values: Tensor, reduction: str) -> Tensor:
-    """E over the batch (``"mean"``) or the sum (``"sum"``)."""
-    return values.sum() if reduction == "sum" else values.mean()
-
-
-def adversarial_d_loss(t_real: Tensor, t_fake: Tensor, family: AdversarialLoss, reduction: str = "mean") -> Tensor:
-    """L_D = E_real f_r^d(t) + E_fake f_g^d(t) for a family's f_r^d, f_g^d (``reduction`` "sum": sums over the batch)."""
-    return _reduce(family.d_real(t_real), reduction) + _reduce(family.d_fake(t_fake), reduction)
-
-
-def adversarial_g_loss(t_fake: Tensor, family: AdversarialLoss, reduction: str = "mean") -> Tensor:
-    """L_G = E_fake f^g(t)."""
-    return _reduce(family.g(t_fake), reduction)
 
 
 @attrs.frozen
