@@ -69,6 +69,11 @@ class RunParams:
     g_every: int = attrs.field(default=1, validator=attrs.validators.ge(1))
     #: "alternating": D step then G step on fresh fakes; "simultaneous": both losses from the parameters at step t
     update: Literal["alternating", "simultaneous"] = attrs.field(default="alternating", validator=_choice("alternating", "simultaneous"))
+    #: when a dynamic prior (``PriorUpdater``) takes the step's class probabilities: "end_of_step", after the
+    #: generator's update (CGPGAN Algorithm 1 and the authors' Train.py), or "before_generator", between the D step
+    #: and the G step (condgan before 2026-11-30; the G step then draws conditions from the updated prior)
+    prior_update: Literal["end_of_step", "before_generator"] = attrs.field(
+        default="end_of_step", validator=_choice("end_of_step", "before_generator"))
     #: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N"
     device: str = "auto"
     #: a metrics.csv row (losses averaged over ranks) every n steps

@@ -359,12 +359,15 @@ def _train(exp: Experiment, run_dir: Path, d: Dist, *, versions: dict[str, Any] 
             if out_g is not None:
                 apply(out_g, step)
             ok = apply(out_d, step)
-            if ok and out_d.class_probs is not None:
-                m.prior.update(gather_rows(out_d.class_probs.detach(), world))  # the global batch, in order
+            probs = gather_rows(out_d.class_probs.detach(), world) if ok and out_d.class_probs is not None else None
+            if probs is not None and run.prior_update == "before_generator":
+                m.prior.update(probs)  # the global batch, in order
             if g_turn and out_g is None:
                 with amp:
                     out_g = obj.generator_step(m, real, step)
                 apply(out_g, step)
+            if probs is not None and run.prior_update == "end_of_step":
+                m.prior.update(probs)  # Algorithm 1: P(C) after the G step
             broadcast_tensors(net_buffers, world)  # rank 0's BatchNorm statistics, as DDP's broadcast_buffers
             if ema is not None and g_turn:
                 ema.update(m.generator)

@@ -730,11 +730,13 @@ def _loop(stack: SeedStack, streams, run_dirs: list[Path], start: int, *, resume
                 if out_g is not None:
                     stack.apply(out_g[0], step)
                 stack.apply(out_d[0], step)
-                if out_d[2] is not None:
+                if out_d[2] is not None and run.prior_update == "before_generator":
                     stack.update_prior(out_d[2])
                 if g_turn and out_g is None:
                     out_g = stack.side("generator_step", real, step, log_step)
                     stack.apply(out_g[0], step)
+                if out_d[2] is not None and run.prior_update == "end_of_step":
+                    stack.update_prior(out_d[2])
                 if stack.emas is not None and g_turn:
                     stack.update_ema()
                 if log_step:

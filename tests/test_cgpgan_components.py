@@ -194,6 +194,48 @@ def test_preset_trains_end_to_end(tmp_path):
     assert summary["losses"]["prior_entropy"] == pytest.approx(math.log(16), abs=1e-4)
 
 
+@pytest.mark.parametrize("order", ["end_of_step", "before_generator"])
+def test_loop_updates_prior_where_run_prior_update_says(tmp_path, monkeypatch, order):
+    """Algorithm 1 (and the authors' Train.py) update P(C) after the G step, so the G step of step t draws its
+    conditions from the prior the D step of step t saw (``run.prior_update = "end_of_step"``, the default); the
+    older order ``"before_generator"`` hands G the prior already moved by step t's probabilities. Checked on the
+    loop itself: the prior as each side sees it, on every step, with the prior free to move (no normalising)."""
+    from condgan.build import build_experiment
+    from condgan.config import apply_overrides, parse_config
+    from condgan.experiments import preset_raw
+    from condgan.plugin_manager import get_components
+    from condgan.plugins.cgpgan.reproduce import PRESET_NAME
+    from condgan.train import train
+
+    seen = {"d": [], "g": []}
+    d_step, g_step = objectives.CGPGANObjective.discriminator_step, objectives.CGPGANObjective.generator_step
+
+    def spy_d(self, m, real, step):
+        seen["d"].append(m.prior.probs().detach().clone())
+        return d_step(self, m, real, step)
+
+    def spy_g(self, m, real, step):
+        seen["g"].append(m.prior.probs().detach().clone())
+        return g_step(self, m, real, step)
+
+    monkeypatch.setattr(objectives.CGPGANObjective, "discriminator_step", spy_d)
+    monkeypatch.setattr(objectives.CGPGANObjective, "generator_step", spy_g)
+    torch.set_num_threads(1)
+    comps = get_components()
+    raw = apply_overrides(preset_raw(PRESET_NAME), [
+        "run.steps=4", "run.progress=false", "run.log_every=2", "data.n=200", "objective.normalize_until_step=0",
+        "prior.decay=0.5", "generator.width=8", "discriminator.width=8", "classifier.width=8",
+        f"run.out_dir={tmp_path}", f"run.prior_update={order}"])
+    exp = build_experiment(parse_config(raw, comps), comps, device=torch.device("cpu"))
+    train(exp, tmp_path / "run", log=lambda *a, **k: None)
+    seen = {k: v[-4:] for k, v in seen.items()}  # the training steps (a first call may be the loop's step check)
+    for t in range(4):
+        same = torch.equal(seen["g"][t], seen["d"][t])
+        assert same == (order == "end_of_step"), t
+        if t + 1 < 4:  # either way the next D step sees the prior after step t's update
+            assert not torch.equal(seen["d"][t + 1], seen["d"][t])
+
+
 def test_reproduction_plan_and_criteria():
     """`condgan reproduce cgpgan_clusters`: the sweep {0, 1, 10, 100}, 8 seeds of λ_creg = 0.1, 8 InfoGAN seeds; the
     success criterion is four kept categories within 0.03 of [0.1, 0.2, 0.3, 0.4] (any order); the assignment check
