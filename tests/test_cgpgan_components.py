@@ -237,15 +237,24 @@ def test_loop_updates_prior_where_run_prior_update_says(tmp_path, monkeypatch, o
 
 
 def test_reproduction_plan_and_criteria():
-    """`condgan reproduce cgpgan_clusters`: the sweep {0, 1, 10, 100}, 8 seeds of λ_creg = 0.1, 8 InfoGAN seeds; the
-    success criterion is four kept categories within 0.03 of [0.1, 0.2, 0.3, 0.4] (any order); the assignment check
-    asks for one pure category per centre."""
+    """`condgan reproduce cgpgan_clusters`: the sweep {0, 1, 10, 100}, 20 seeds of λ_creg = 0.1 at the preset's steps,
+    at 4x the steps and under the old prior-update order, λ_creg = 100 at 20,000 steps over 5 seeds, 8 InfoGAN seeds;
+    the success criterion is four kept categories within 0.03 of [0.1, 0.2, 0.3, 0.4] (any order); the assignment
+    check asks for one pure category per centre."""
     from condgan.plugins.cgpgan.reproduce import assignment, run_specs, success
 
     specs = run_specs(quick=False)
-    assert [s["lambda_creg"] for s in specs if s["group"] == "sweep"] == [0.0, 1.0, 10.0, 100.0]
-    assert [s["seed"] for s in specs if s["group"] == "seeds"] == list(range(8))
-    assert [s["seed"] for s in specs if s["group"] == "infogan"] == list(range(8))
+    group = lambda g: [s for s in specs if s["group"] == g]  # noqa: E731
+    assert [s["lambda_creg"] for s in group("sweep")] == [0.0, 1.0, 10.0, 100.0]
+    for g in ("seeds", "seeds_long", "order_before_generator"):
+        assert [s["seed"] for s in group(g)] == list(range(20)) and {s["lambda_creg"] for s in group(g)} == {0.1}
+    assert all("run.steps=3000" in s["overrides"] for s in group("seeds") + group("order_before_generator"))
+    assert all("run.steps=12000" in s["overrides"] for s in group("seeds_long"))
+    assert all("run.prior_update=before_generator" in s["overrides"] for s in group("order_before_generator"))
+    assert not any("prior_update" in o for s in group("seeds") for o in s["overrides"])
+    assert [s["seed"] for s in group("lambda100_long")] == list(range(5))
+    assert all("run.steps=20000" in s["overrides"] and s["lambda_creg"] == 100.0 for s in group("lambda100_long"))
+    assert [s["seed"] for s in group("infogan")] == list(range(8))
     assert success([0.4011, 0.0955, 0.3037, 0.1989])
     assert not success([0.0535, 0.0979, 0.4042, 0.3028, 0.1412])
     assert not success([0.0952, 0.4007, 0.5034])

@@ -3,8 +3,13 @@ r"""``condgan reproduce cgpgan-clusters``: the CGPGAN paper's four-Gaussian expe
 Runs, all through the core training loop from the preset ``cgpgan.cgpgan_clusters`` with overrides:
 
 * the λ_creg sweep {0, 1, 10, 100} (Fig. 5), seed 0;
-* λ_creg = 0.1 over 8 seeds (Fig. 6);
-* InfoGAN with the optimal prior [0.1, 0.2, 0.3, 0.4] (d_c = 4) over the same 8 seeds (Fig. 3).
+* λ_creg = 0.1 over 20 seeds (Fig. 6), at the preset's 3,000 steps and at 4x the steps (``seeds_long``), and with the
+  prior updated before the G step (``order_before_generator``: condgan's order until 2026-11-30; the default is
+  Algorithm 1's, after the G step);
+* λ_creg = 100 at 20,000 steps over 5 seeds (``lambda100_long``; Fig. 5);
+* InfoGAN with the optimal prior [0.1, 0.2, 0.3, 0.4] (d_c = 4) over seeds 0-7 (Fig. 3).
+
+Scatter plots are drawn for the sweep, InfoGAN and seeds 0-7 of each group (``figure`` in the spec).
 
 Each run reports the final P(C) (categories under 1% omitted), a scatter plot of its EMA generator (1,000 real points
 in grey and round(1000 p_k) generated points per kept category, as the authors' code draws them), the cluster
@@ -31,25 +36,43 @@ from condgan.experiments import Arm, dataset, load, preset_raw, run_arms
 
 TRUE_PROBS = (0.1, 0.2, 0.3, 0.4)
 SWEEP = (0.0, 1.0, 10.0, 100.0)
-SEEDS = tuple(range(8))
+SEEDS = tuple(range(20))
+INFOGAN_SEEDS = tuple(range(8))
+LONG_FACTOR = 4
+LAMBDA100_STEPS, LAMBDA100_SEEDS = 20_000, tuple(range(5))
+FIGURE_SEEDS = 8
 PRESET_NAME = "cgpgan.cgpgan_clusters"
 
 
 def run_specs(quick: bool) -> list[dict]:
-    """Every run of the reproduction: name, overrides of the preset, and its group."""
-    steps = ["run.steps=40", "data.n=2000"] if quick else []
-    normalize = ["objective.normalize_until_step=12"] if quick else []
+    """Every run of the reproduction: name, overrides of the preset, its group, and whether it gets a scatter plot."""
+    base_steps = 40 if quick else int(preset_raw(PRESET_NAME)["run"]["steps"])
+    quick_set = ["data.n=2000", "objective.normalize_until_step=12"] if quick else []
+    steps = [f"run.steps={base_steps}", *quick_set]
+    long_steps = [f"run.steps={base_steps * LONG_FACTOR}", *quick_set]
     seeds = SEEDS[:2] if quick else SEEDS
     specs = []
+
+    def add(name, group, lam, seed, extra, **more):
+        specs.append({"name": name, "group": group, "lambda_creg": lam, "seed": seed,
+                      "overrides": ([f"objective.lambda_creg={lam}"] if lam is not None else []) + [f"run.seed={seed}",
+                                                                                                    *extra],
+                      "figure": group == "sweep" or seed < FIGURE_SEEDS, **more})
+
     for lam in SWEEP:
-        specs.append({"name": f"sweep_lambda{lam:g}", "group": "sweep", "lambda_creg": lam, "seed": 0,
-                      "overrides": [f"objective.lambda_creg={lam}", "run.seed=0", *steps, *normalize]})
+        add(f"sweep_lambda{lam:g}", "sweep", lam, 0, steps)
     for s in seeds:
-        specs.append({"name": f"cgpgan_lambda0.1_seed{s}", "group": "seeds", "lambda_creg": 0.1, "seed": s,
-                      "overrides": ["objective.lambda_creg=0.1", f"run.seed={s}", *steps, *normalize]})
+        add(f"cgpgan_lambda0.1_seed{s}", "seeds", 0.1, s, steps)
+    for s in (INFOGAN_SEEDS[:2] if quick else INFOGAN_SEEDS):
+        add(f"infogan_seed{s}", "infogan", None, s, [o for o in steps if "normalize" not in o], infogan=True)
     for s in seeds:
-        specs.append({"name": f"infogan_seed{s}", "group": "infogan", "lambda_creg": None, "seed": s,
-                      "overrides": [f"run.seed={s}", *steps], "infogan": True})
+        add(f"cgpgan_lambda0.1_long_seed{s}", "seeds_long", 0.1, s, long_steps)
+    for s in seeds:
+        add(f"cgpgan_lambda0.1_before_g_seed{s}", "order_before_generator", 0.1, s,
+            [*steps, "run.prior_update=before_generator"])
+    for s in (LAMBDA100_SEEDS[:2] if quick else LAMBDA100_SEEDS):
+        add(f"lambda100_long_seed{s}", "lambda100_long", 100.0, s,
+            [f"run.steps={80 if quick else LAMBDA100_STEPS}", *quick_set])
     return specs
 
 
@@ -128,7 +151,8 @@ def evaluate_run(spec: dict, run_dir: Path, fig_dir: str, seconds: float | None 
     # colours by rank among the kept categories (the first tab10 colours; index 7 of tab10 is the real points' grey)
     rank = torch.full((len(probs),), -1, dtype=torch.long)
     rank[torch.tensor(keep, dtype=torch.long)] = torch.arange(len(keep))
-    visual.scatter_2d(real, fake, rank[labels], [f"c{k}: {probs[k]:.3f}" for k in keep], fig, title=title)
+    if spec.get("figure", True):
+        visual.scatter_2d(real, fake, rank[labels], [f"c{k}: {probs[k]:.3f}" for k in keep], fig, title=title)
     ok_assign, table = assignment(fake, labels, keep, ds.info["centers"])
     entropy, last_time = [], None
     metrics = run_dir / "metrics.csv"
@@ -147,8 +171,68 @@ def evaluate_run(spec: dict, run_dir: Path, fig_dir: str, seconds: float | None 
         "success_prior": success(kept), "success_assignment": ok_assign, "assignment_table": table,
         "cluster_accuracy": cluster_accuracy(test_y, pred),
         "cluster_accuracy_hungarian": cluster_accuracy(test_y, pred, "hungarian"),
-        "nmi": nmi(test_y, pred), "figure": fig.name,
+        "nmi": nmi(test_y, pred), "figure": fig.name if spec.get("figure", True) else None,
+        "prior_update": cfg["run"].get("prior_update", "end_of_step"),
     }
+
+
+#: the page's sections, in order: group -> heading (``{n}`` seeds, ``{steps}`` steps)
+GROUPS = {
+    "sweep": "## λ_creg sweep (Fig. 5)",
+    "seeds": "## λ_creg = 0.1 over {n} seeds (Fig. 6)",
+    "seeds_long": "## λ_creg = 0.1 over the same {n} seeds at 4x the steps ({steps:,} steps)",
+    "order_before_generator": "## λ_creg = 0.1 with P(C) updated before the G step (condgan's order until "
+                              "2026-11-30), the same {n} seeds",
+    "lambda100_long": "## λ_creg = 100 at {steps:,} steps over {n} seeds (Fig. 5)",
+    "infogan": "## InfoGAN with the optimal prior [0.1, 0.2, 0.3, 0.4] over {n} seeds (Fig. 3)",
+}
+
+
+def _tv_truth(r: dict) -> float:
+    from .claims import TRUE_PRIOR, sorted_tv
+
+    return sorted_tv(r["prior"], TRUE_PRIOR)
+
+
+def comparisons(by: dict[str, list[dict]]) -> list[str]:
+    """Computed answers: does a failed seed recover with 4x the steps; does the prior update's order matter (the
+    same seeds under both orders: success counts and a two-sided Wilcoxon signed-rank test on the total variation
+    to the true P(C))."""
+    out = []
+    base = {r["seed"]: r for r in by.get("seeds", [])}
+    long = {r["seed"]: r for r in by.get("seeds_long", [])}
+    both = sorted(set(base) & set(long))
+    if both:
+        fail = [s for s in both if not base[s]["success_prior"]]
+        fixed = [s for s in fail if long[s]["success_prior"]]
+        broke = [s for s in both if base[s]["success_prior"] and not long[s]["success_prior"]]
+        out += ["", "## Computed: does training 4x longer merge the split categories?", "",
+                f"- Seeds failing the prior criterion at {base[both[0]]['steps']:,} steps: {fail or 'none'}; of those, "
+                f"recovered at {long[both[0]]['steps']:,} steps: {fixed or 'none'}; succeeding at the short budget but "
+                f"failing at the long one: {broke or 'none'} ({len(both)} seeds in both groups).",
+                f"- Success: {sum(base[s]['success_prior'] for s in both)} of {len(both)} short, "
+                f"{sum(long[s]['success_prior'] for s in both)} of {len(both)} long; mean total variation to the true "
+                f"P(C) {sum(_tv_truth(base[s]) for s in both) / len(both):.4f} short, "
+                f"{sum(_tv_truth(long[s]) for s in both) / len(both):.4f} long."]
+    other = {r["seed"]: r for r in by.get("order_before_generator", [])}
+    both = sorted(set(base) & set(other))
+    if both:
+        from scipy.stats import wilcoxon
+
+        a = [_tv_truth(base[s]) for s in both]
+        b = [_tv_truth(other[s]) for s in both]
+        diff = [x - y for x, y in zip(a, b)]
+        p = float(wilcoxon(a, b).pvalue) if any(abs(d) > 0 for d in diff) else 1.0
+        out += ["", "## Computed: does the order of the prior update matter?", "",
+                f"- The same {len(both)} seeds, P(C) updated after the G step (Algorithm 1) vs before it: success "
+                f"{sum(base[s]['success_prior'] for s in both)} vs {sum(other[s]['success_prior'] for s in both)} of "
+                f"{len(both)}; one-to-one {sum(base[s]['success_assignment'] for s in both)} vs "
+                f"{sum(other[s]['success_assignment'] for s in both)}; mean total variation to the true P(C) "
+                f"{sum(a) / len(a):.4f} vs {sum(b) / len(b):.4f} (median paired difference "
+                f"{sorted(diff)[len(diff) // 2]:+.4f}; Wilcoxon signed-rank, two-sided, p = {p:.3g}).",
+                "- Seeds whose success differs between the orders: "
+                f"{[s for s in both if base[s]['success_prior'] != other[s]['success_prior']] or 'none'}."]
+    return out
 
 
 def _fmt(v: list[float]) -> str:
@@ -156,7 +240,7 @@ def _fmt(v: list[float]) -> str:
 
 
 def write_page(results: list[dict], out_dir: Path, fig_rel: str, quick: bool, wall: float, command: str) -> Path:
-    by = {g: [r for r in results if r["group"] == g] for g in ("sweep", "seeds", "infogan")}
+    by = {g: [r for r in results if r["group"] == g] for g in GROUPS}
     r0 = results[0]
     lines = [
         "# CGPGAN: four 2-D Gaussian clusters (paper Section 4.1, Figs. 3, 5, 6)",
@@ -167,7 +251,9 @@ def write_page(results: list[dict], out_dir: Path, fig_rel: str, quick: bool, wa
         "",
         "Setting (what was shrunk from the paper, and why, is in the preset `cgpgan.cgpgan_clusters`): data = the "
         "authors' four clusters, centres (-1, 1), (0, -2), (1, -1), (2, 1), probabilities [0.1, 0.2, 0.3, 0.4], std 0.3, "
-        f"20,000 training points; {r0['steps']} steps of batch {r0['batch_size']}; d_c = 16 for CGPGAN, 4 for InfoGAN.",
+        f"20,000 training points; {r0['steps']} steps of batch {r0['batch_size']} unless a section says otherwise; "
+        "d_c = 16 for CGPGAN, 4 for InfoGAN; P(C) updated after the G step (Algorithm 1). The first centre (-1, 1) is "
+        "the authors' code's (`Dataset.py`); the paper's Fig. 1 caption says (-1, 2) (`data.paper_centers = true`).",
         "",
         "## λ_creg sweep (Fig. 5)",
         "",
@@ -182,14 +268,13 @@ def write_page(results: list[dict], out_dir: Path, fig_rel: str, quick: bool, wa
                      f"{r['cluster_accuracy']:.3f} | {r['nmi']:.3f} | {r['seconds']:.0f} |")
     lines += ["", "True probabilities sorted: [0.100, 0.200, 0.300, 0.400], entropy 1.280 nats.", ""]
     lines += [f"![{r['name']}]({fig_rel}/{r['figure']})" for r in by["sweep"]]
-    for group, head in (("seeds", "## λ_creg = 0.1 over 8 seeds (Fig. 6)"),
-                        ("infogan", "## InfoGAN with the optimal prior [0.1, 0.2, 0.3, 0.4] over the same seeds (Fig. 3)")):
+    for group, head in GROUPS.items():
         rs = by[group]
-        if not rs:
+        if not rs or group == "sweep":
             continue
         n_p = sum(r["success_prior"] for r in rs)
         n_a = sum(r["success_assignment"] for r in rs)
-        lines += ["", head, "",
+        lines += ["", head.format(n=len(rs), steps=rs[0]["steps"]), "",
                   f"Four categories within 0.03 of the true probabilities: **{n_p} of {len(rs)}** seeds. "
                   f"Each category on its own cluster (>= 90% of its points nearest one centre, one-to-one): "
                   f"**{n_a} of {len(rs)}**.", "",
@@ -199,7 +284,8 @@ def write_page(results: list[dict], out_dir: Path, fig_rel: str, quick: bool, wa
             table = "; ".join(f"c{k}: {v}" for k, v in r["assignment_table"].items())
             lines.append(f"| {r['seed']} | {_fmt(sorted(r['kept']))} | {'yes' if r['success_prior'] else 'no'} | "
                          f"{'yes' if r['success_assignment'] else 'no'} | {r['cluster_accuracy']:.3f} | {r['nmi']:.3f} | {table} |")
-        lines += [""] + [f"![{r['name']}]({fig_rel}/{r['figure']})" for r in rs]
+        lines += [""] + [f"![{r['name']}]({fig_rel}/{r['figure']})" for r in rs if r.get("figure")]
+    lines += comparisons(by)
     lines += ["", "For InfoGAN the prior is fixed at the truth, so the prior criterion holds by construction; the "
               "one-to-one column is the paper's claim (\"never all four classes assigned correctly\").", "",
               "Cluster accuracy is `condgan.evaluation.clustering.cluster_accuracy` (mode `hungarian_majority`: "
