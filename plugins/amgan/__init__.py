@@ -21,11 +21,13 @@ def register_presets(register):
 
 @hookimpl
 def register_reproductions(register):
-    from .reproduce import reproduce_digits, reproduce_fashion, reproduce_mode_dropping
+    from .reproduce import reproduce_digits, reproduce_digits_seeds, reproduce_fashion, reproduce_mode_dropping
 
     register("fashion", reproduce_fashion,
              description="AM-GAN Tables 1-2 on shrunk Fashion-MNIST: five objectives, AM Score, IS, max intra-class MS-SSIM")
     register("digits", reproduce_digits,
              description="AM-GAN Tables 1-2 on 8x8 digits (faster): five objectives, AM Score, IS, max intra-class MS-SSIM")
+    register("digits_seeds", reproduce_digits_seeds,
+             description="AM-GAN vs LabelGAN vs AC-GAN* (dynamic labeling) on 8x8 digits, 5 seeds at 4x the steps")
     register("mode_dropping", reproduce_mode_dropping,
              description="AM-GAN Fig. 5: log Inception Score of N one-hot classes with m kept (synthetic, seconds)")

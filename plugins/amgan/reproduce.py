@@ -181,31 +181,6 @@ def _score(setting, out_dir, fig_dir, runs, quick, name, pool, workers, t_start)
     return page
 
 
-def _verdicts(models: dict) -> list[str]:
-    if len(models) < len(MODELS):
-        return [f"- (incomplete: {len(models)} of {len(MODELS)} models trained so far)"]
-    best_am = min(models, key=lambda k: models[k]["am_score"])
-    best_is = max(models, key=lambda k: models[k]["is"])
-    worst_ms = max((k for k in models if k != "GAN"), key=lambda k: models[k]["ms_ssim_max"])
-    out = [f"- Lowest (best) AM Score: **{best_am}** ({models[best_am]['am_score']:.3f}); the paper's claim is AM-GAN "
-           f"-> {'holds' if best_am == 'AM-GAN' else 'does not hold'} at this scale.",
-           f"- Highest IS: **{best_is}** ({models[best_is]['is']:.3f}); paper: AM-GAN -> "
-           f"{'holds' if best_is == 'AM-GAN' else 'does not hold'}.",
-           f"- Highest max intra-class MS-SSIM among the class-aware models: **{worst_ms}** "
-           f"({models[worst_ms]['ms_ssim_max']:.3f}); paper: AC-GAN* (0.61, collapse) -> "
-           f"{'holds' if worst_ms == 'AC-GAN*' else 'does not hold'}."]
-    a, b = models.get("AC-GAN*"), models.get("AC-GAN*+")
-    if a and b:
-        out.append(f"- AC-GAN*+ vs AC-GAN* AM Score: {b['am_score']:.3f} vs {a['am_score']:.3f} (paper: AC-GAN*+ better) "
-                   f"-> {'holds' if b['am_score'] < a['am_score'] else 'does not hold'}.")
-    l, am = models.get("LabelGAN"), models.get("AM-GAN")
-    if l and am:
-        out.append(f"- Per-sample entropy E_x H(C(x)): AM-GAN {am['am_mean_entropy']:.3f} vs LabelGAN "
-                   f"{l['am_mean_entropy']:.3f} (paper: 0.079 vs 0.124, AM-GAN lower) -> "
-                   f"{'holds' if am['am_mean_entropy'] < l['am_mean_entropy'] else 'does not hold'}.")
-    return out
-
-
 def _table(rows: dict, timings: dict, prefix: str) -> list[str]:
     out = ["| model | AM Score ↓ | KL(C̄^train ‖ C̄^G) | E_x H(C(x)) | IS ↑ (C) | max intra-class MS-SSIM | "
            "mean intra-class MS-SSIM | classes by | train s |", "|---|---|---|---|---|---|---|---|---|"]
@@ -259,8 +234,9 @@ def _page(setting: Setting, name: str, quick: bool, acc: float, results: dict, t
     for labeling in setting.labelings:
         rows = results.get(labeling, {})
         lines += [f"### {labeling} labeling", "", *_table(rows, timings, f"{labeling}/"), "",
-                  f"Paper (CIFAR-10, {labeling}): {paper[labeling]}", "", "Ordering checks (computed):", "",
-                  *_verdicts(rows), ""]
+                  f"Paper (CIFAR-10, {labeling}): {paper[labeling]}", "",
+                  "The paper's claims for this labeling are judged, like with like and over seeds, in the claims table "
+                  "at the top of the page (`condgan claims amgan`).", ""]
     lines += ["## Samples", "",
               "One column per class (dynamic: as the trained D assigns it, C for GAN; predefined: the input label), "
               "8 samples per column; black cells mean the class got fewer than 8 of the generated samples.", ""]
@@ -344,3 +320,133 @@ def reproduce_mode_dropping(out_dir: Path, quick: bool) -> Path:
         f"{all(b > a for a, b in zip(c['gauss_mean'], c['gauss_mean'][1:]))} (the paper's Fig. 5: increases "
         "monotonically in general).", "", "![Fig. 5](fig5_mode_dropping.png)", ""]))
     return page
+
+
+# ------------------------------------------------------------------------------------ several seeds, longer runs
+#: ``condgan reproduce amgan-digits-seeds``: the dynamic-labeling question at 4x the steps over 5 seeds
+SEEDS_SETTING = attrs.evolve(SETTINGS["digits"], steps=4 * SETTINGS["digits"].steps, labelings=("dynamic",))
+SEEDS_MODELS = ("ac_gan_star", "label_gan", "am_gan")
+SEEDS = tuple(range(5))
+
+
+def seeds_record_dir(out_dir: Path, setting: Setting, quick: bool) -> Path:
+    return Path(out_dir) / "amgan" / f"{setting.dataset}_{_steps(setting, quick)}{'_quick' if quick else ''}"
+
+
+def run_seeds(setting: Setting, models: tuple[str, ...], seeds: tuple[int, ...], out_dir: Path, quick: bool,
+              name: str, workers: int | None = None) -> Path:
+    """Train ``models`` under each of ``setting.labelings`` for every seed in ``workers`` processes while this
+    process trains each seed's evaluation classifier C (core's, seeded like the run); score each run with its seed's
+    C as it finishes. One JSON record per run in ``<out>/amgan/<dataset>_<steps>/``, read by the claims table; the
+    page ``<out>/amgan-<dataset>-seeds.md`` (mean ± std over seeds and every run) is rewritten after each run."""
+    import os
+
+    torch.set_num_threads(1)
+    t_start = time.perf_counter()
+    out_dir = Path(out_dir)
+    if quick:
+        seeds = seeds[:2]
+    record_dir = seeds_record_dir(out_dir, setting, quick)
+    record_dir.mkdir(parents=True, exist_ok=True)
+    fig_dir = out_dir / "amgan"
+    runs = Path(os.environ.get("CONDGAN_RUNS", "runs")) / ("amgan_reproduce_quick" if quick else "amgan_reproduce")
+    workers = workers or int(os.environ.get("CONDGAN_WORKERS", "2"))
+    labels = dict(MODELS)
+    arms_ = [Arm(f"{setting.dataset}_{obj}_{lab}", f"amgan.{setting.dataset}_{obj}_{lab}", seeds=tuple(seeds),
+                 label=labels[obj], info={"labeling": lab, "objective": obj})
+             for lab in setting.labelings for obj in models]
+    todo = [r for r in plan(arms_, runs, overrides=common_overrides(setting, quick), run_name="{arm}_s{seed}")
+            if not (record_dir / f"{r.arm.name}_s{r.seed}.json").exists()]
+    ds = dataset(f"amgan.{setting.dataset}_am_gan_dynamic", setting.overrides)
+    refs: dict[int, tuple] = {}
+
+    def reference(seed: int):
+        if seed not in refs:
+            clf = classifier_for(attrs.evolve(setting, seed=seed), runs, quick)
+            refs[seed] = (clf, S.class_marginal(probs_of(clf, ds.to_float(ds.x))))
+        return refs[seed]
+
+    page = out_dir / f"amgan-{setting.dataset}-seeds.md"
+    with RunPool(todo, workers=workers) as pool:
+        for run, _ in pool:
+            clf, ref = reference(run.seed)
+            lab, obj = run.arm.info["labeling"], run.arm.info["objective"]
+            exp = run.load(use_ema=False)[0]
+            grid = fig_dir / f"{setting.dataset}_{_steps(setting, quick)}_{lab}_{obj}_s{run.seed}.png"
+            r = evaluate(exp, clf, ref, attrs.evolve(setting, seed=run.seed), lab,
+                         500 if quick else setting.n_eval, grid, f"{run.arm.label}, {lab}, seed {run.seed}")
+            if run.seed != 0:
+                grid.unlink(missing_ok=True)  # one sample grid per model (seed 0) is enough for the page
+            record = {"model": run.arm.label, "objective": obj, "labeling": lab, "seed": run.seed,
+                      "steps": _steps(setting, quick), "train_s": round(run.train_s, 1),
+                      "classifier_test_accuracy": float(clf.card["test_accuracy"]), "classifier_sha256": clf.sha256,
+                      **r}
+            (record_dir / f"{run.arm.name}_s{run.seed}.json").write_text(json.dumps(record, indent=1))
+            print(f"amgan: {lab} {run.arm.label} seed {run.seed}: AM {r['am_score']:.3f} IS {r['is']:.2f} max MS-SSIM "
+                  f"{r['ms_ssim_max']:.3f} ({run.train_s:.0f} s)", flush=True)
+            page.write_text(_seeds_page(setting, models, name, quick, record_dir, out_dir,
+                                        time.perf_counter() - t_start, workers))
+    page.write_text(_seeds_page(setting, models, name, quick, record_dir, out_dir, time.perf_counter() - t_start,
+                                workers))
+    return page
+
+
+def _seeds_page(setting: Setting, models, name: str, quick: bool, record_dir: Path, out_dir: Path, wall: float,
+                workers: int) -> str:
+    from condgan.experiments import load_records, mean_std, pm
+
+    recs = load_records(record_dir, "*.json")
+    steps = _steps(setting, quick)
+    labels = dict(MODELS)
+    keys = [("am_score", "AM Score ↓"), ("am_marginal_kl", "KL(C̄^train ‖ C̄^G)"), ("am_mean_entropy", "E_x H(C(x))"),
+            ("is", "IS ↑ (C)"), ("ms_ssim_max", "max intra-class MS-SSIM"), ("ms_ssim_mean", "mean intra-class MS-SSIM")]
+    rel = record_dir.relative_to(out_dir)
+    factor = steps / SETTINGS[setting.dataset].steps
+    lines = [f"# AM-GAN on 8x8 digits: {len({r['seed'] for r in recs})} seeds at {steps:,} steps "
+             f"({', '.join(setting.labelings)} labeling)",
+             "", CLAIMS_MARKERS, "",
+             f"Written by `condgan reproduce amgan.{name}{' --quick' if quick else ''}` (`plugins/amgan/reproduce.py`, "
+             f"`run_seeds`); {wall / 60:.1f} min of wall time in this invocation ({workers} worker processes of one "
+             f"thread; runs already recorded are not retrained). Every number comes from the per-run JSON files in "
+             f"`{rel}/`.", "",
+             "## Setup", "",
+             f"- As `amgan-digits.md` (presets `amgan.digits_<objective>_<labeling>`, DCGAN with channels "
+             f"{setting.channels}, batch norm in D, Adam(0.5, 0.999), lr G 2e-4 / D 4e-4, batch 64, 1 D : 1 G step), "
+             f"at **{steps:,} steps** ({factor:g}x that page's) and **seeds {', '.join(map(str, sorted({r['seed'] for r in recs})))}**"
+             f"; models: {', '.join(labels[m] for m in models)}: the ones the dynamic-labeling claims compare.",
+             "- Each seed has its own evaluation classifier C (core's `EvalNet`, trained with that seed; test accuracy "
+             "and SHA-256 in each record), so the models of one seed are compared on one C: the claims pair runs by "
+             f"seed. {setting.n_eval} generated samples per run; MS-SSIM classes from D's class logits.", "",
+             "## Mean ± std over seeds", "",
+             "| model | labeling | n | " + " | ".join(k[1] for k in keys) + " | train s (mean) |",
+             "|---|---|---|" + "---|" * len(keys) + "---|"]
+    for lab in setting.labelings:
+        for obj in models:
+            rs = [r for r in recs if r["objective"] == obj and r["labeling"] == lab]
+            if rs:
+                lines.append(f"| {labels[obj]} | {lab} | {len(rs)} | "
+                             + " | ".join(pm(*mean_std([r[k] for r in rs])) for k, _ in keys)
+                             + f" | {sum(r['train_s'] for r in rs) / len(rs):.0f} |")
+    lines += ["", "## Every run", "", "| model | labeling | seed | " + " | ".join(k[1] for k in keys) + " | C acc. |",
+              "|---|---|---|" + "---|" * len(keys) + "---|"]
+    for r in sorted(recs, key=lambda r: (r["labeling"], list(models).index(r["objective"]), r["seed"])):
+        lines.append(f"| {r['model']} | {r['labeling']} | {r['seed']} | "
+                     + " | ".join(f"{r[k]:.3f}" for k, _ in keys) + f" | {r['classifier_test_accuracy']:.4f} |")
+    lines += ["", "## Samples (seed 0)", ""]
+    for lab in setting.labelings:
+        for obj in models:
+            grid = f"amgan/{setting.dataset}_{steps}_{lab}_{obj}_s0.png"
+            if (out_dir / grid).exists():
+                lines.append(f"![{labels[obj]}, {lab}]({grid})")
+    lines += ["", "## Command", "", "```", f"condgan reproduce amgan.{name}{' --quick' if quick else ''} --out docs/results",
+              "condgan claims amgan   # the claims table above, from the records", "```", ""]
+    return "\n".join(lines)
+
+
+#: where ``condgan claims`` puts the table on a freshly written page
+CLAIMS_MARKERS = "<!-- claims:begin -->\n<!-- claims:end -->"
+
+
+def reproduce_digits_seeds(out_dir: Path, quick: bool) -> Path:
+    """AM-GAN, LabelGAN and AC-GAN* under dynamic labeling on 8x8 digits, 5 seeds at 4x amgan-digits' steps."""
+    return run_seeds(SEEDS_SETTING, SEEDS_MODELS, SEEDS, out_dir, quick, "digits_seeds")
