@@ -104,22 +104,24 @@ def arms(presets: dict, quick: bool, seed: int = SEED) -> list[Arm]:
 
 
 def run_arms_with_fid(arms_: list[Arm], run_name: str, net, test_x, test_y, records: Path | None,
-                      log=print) -> list[tuple]:
+                      log=print, record_name: str = "{arm}.json") -> list[tuple]:
     """Train ``arms_`` one after another in this process, each evaluated every ``run.eval_every`` steps by
     :func:`make_evaluate`; returns ``(run, record)`` with the evaluation history in the record. A recorded arm is
     not trained again; an unfinished one starts over (its history lives in memory)."""
     histories: dict = {}
 
     def during(run):
-        log(f"cagan: training {run.arm.title} (cagan.{run.arm.name}) ...")
-        return make_evaluate(net, test_x, test_y, histories.setdefault(run.arm.name, []))
+        log(f"cagan: training {run.arm.title} (cagan.{run.arm.name}, seed {run.seed}) ...")
+        return make_evaluate(net, test_x, test_y, histories.setdefault((run.arm.name, run.seed), []))
 
     def score(run):
-        return {"seconds": run.train_s, "steps": run.steps,
-                "summary_losses": (run.summary or {}).get("losses", {}), "preset": run.arm.config,
-                "overrides": list(run.arm.overrides), "history": histories[run.arm.name], "run_dir": str(run.run_dir)}
+        return {"seconds": run.train_s, "steps": run.steps, "seed": run.seed,
+                "summary_losses": (run.summary or {}).get("losses", {}),
+                "preset": run.arm.config if isinstance(run.arm.config, str) else run.arm.info.get("preset"),
+                "overrides": list(run.arm.overrides), "history": histories[(run.arm.name, run.seed)],
+                "run_dir": str(run.run_dir)}
 
-    runs = plan(arms_, Path("runs") / "cagan_reproduce", run_name=run_name, records=records, record_name="{arm}.json")
+    runs = plan(arms_, Path("runs") / "cagan_reproduce", run_name=run_name, records=records, record_name=record_name)
     with RunPool(runs, evaluate=score, during=during, workers=1, resume=False, force=True) as pool:
         return list(pool)
 
@@ -183,6 +185,97 @@ def run_imbalanced(out_dir: Path, quick: bool) -> Path:
 def run_imbalanced_acgan(out_dir: Path, quick: bool) -> Path:
     return _experiment("imbalanced_acgan", IMBALANCED_ACGAN_PRESETS, Path(out_dir), quick,
                        log=lambda *a: print(*a, file=sys.stderr))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# imbalanced 8x8 digits over seeds (Sec. 6.3 at a size that allows 5 seeds)
+# ---------------------------------------------------------------------------------------------------------------
+#: 8x8 digits training split with Sec. 6.3's proportions: class 0 55%, each other class 5% (132 + 9 x 12 = 240)
+DIGITS_CLASS_COUNTS = (132,) + (12,) * 9
+DIGITS_SEEDS = tuple(range(5))
+DIGITS_PRESETS = {**IMBALANCED_PRESETS, **IMBALANCED_ACGAN_PRESETS}
+
+
+def digits_arms(quick: bool, seeds=DIGITS_SEEDS) -> list[Arm]:
+    """The four imbalanced presets (CA-GAN and modified AC-GAN, mixed and separate batches) on imbalanced 8x8
+    digits: the data table replaced, everything else as the preset (batch-norm D, 1,200 steps of batch 32)."""
+    from condgan.experiments import preset_raw
+
+    out = []
+    for label, preset in DIGITS_PRESETS.items():
+        raw = preset_raw(f"cagan.{preset[:-5]}")
+        raw["data"] = {"type": "core.digits", "class_counts": list(DIGITS_CLASS_COUNTS)}
+        raw["run"]["name"] = f"digits_{preset[:-5]}"
+        raw["run"]["eval_every"] = 200
+        out.append(Arm(f"digits_{preset[:-5]}", raw, [o for o in overrides_for(quick, 0) if not o.startswith("run.seed")],
+                       seeds=tuple(seeds[:2] if quick else seeds), label=label, info={"preset": f"cagan.{preset[:-5]}"}))
+    return out
+
+
+def run_imbalanced_digits(out_dir: Path, quick: bool, log=lambda *a: print(*a, file=sys.stderr)) -> Path:
+    """Sec. 6.3 on 8x8 digits, 5 seeds: each seed's four arms scored by one evaluation classifier (core's, on the
+    digits training split) against the balanced real digits (train + test, about 180 per class). One JSON per seed,
+    ``<out>/cagan/imbalanced_digits[_quick]/seed<s>.json``, in the layout of ``imbalanced.json``."""
+    torch.set_num_threads(1)
+    from condgan.builtins.datasets import DigitsParams, digits
+    from condgan.evaluation.evaluators import load_evaluator, train_evaluator
+
+    out_dir = Path(out_dir)
+    sfx = "_quick" if quick else ""
+    rec_dir = out_dir / "cagan" / f"imbalanced_digits{sfx}"
+    rec_dir.mkdir(parents=True, exist_ok=True)
+    path = Path("runs") / "cagan_reproduce" / f"evaluator_digits{sfx}.safetensors"
+    if not path.exists():
+        train_evaluator("digits", path, seed=SEED, threads=1, log=lambda *a, **k: None)
+    net = load_evaluator(path)
+    ds = digits(DigitsParams())
+    real_x = torch.cat([ds.to_float(ds.x), ds.test.to_float(ds.test.x)])
+    real_y = torch.cat([ds.y[:, 0], ds.test.y[:, 0]])
+    runs = run_arms_with_fid(digits_arms(quick), "{arm}_s{seed}" + sfx, net, real_x, real_y, rec_dir / "runs", log,
+                             record_name="{arm}_s{seed}.json")
+    for seed in sorted({run.seed for run, _ in runs}):
+        result = {"experiment": "imbalanced_digits", "quick": quick, "seed": seed,
+                  "evaluator_test_accuracy": net.card["test_accuracy"],
+                  "evaluator": {"name": net.name, "sha256": net.sha256, "training": net.card["training"],
+                                "train_samples": net.card["train_samples"]},
+                  "class_counts": list(DIGITS_CLASS_COUNTS), "per_class_samples": PER_CLASS,
+                  "arms": {run.arm.title: {k: v for k, v in info.items() if k != "run_dir"}
+                           for run, info in runs if run.seed == seed}}
+        (rec_dir / f"seed{seed}.json").write_text(json.dumps(result, indent=1))
+    return write_page(out_dir)
+
+
+def _digits_section(records: list[dict], sfx: str) -> list[str]:
+    from condgan.experiments import mean_std, pm
+
+    labels = list(records[0]["arms"])
+    out = ["## Imbalanced 8x8 digits, 5 seeds: mixed vs separate batches (CA-GAN Fig. 16, modified AC-GAN Fig. 15; "
+           "Sec. 6.3)", "",
+           f"Command: `condgan reproduce cagan.imbalanced_digits{' --quick' if sfx else ''}` (seeds "
+           f"{', '.join(str(r['seed']) for r in records)}). Training data: the 8x8 digits training split cut to "
+           f"{records[0]['class_counts'][0]} images of digit 0 and {records[0]['class_counts'][1]} of each other digit "
+           "(55% / 5%, the paper's proportions); target conditions uniform; the presets of the Fashion-MNIST sections "
+           "(batch-norm D, 1,200 steps of batch 32) with the data table replaced. Evaluation: core's digits "
+           f"evaluator (test accuracy {records[0]['evaluator_test_accuracy']:.4f}, SHA-256 "
+           f"`{records[0]['evaluator']['sha256']}`), {PER_CLASS} generated samples per target class, mean per-class "
+           "FID against all real digits (train + test). Per-seed JSON: "
+           f"`cagan/imbalanced_digits{sfx}/seed<s>.json`.", "",
+           "| arm | n | final TV(hist, uniform) | final fraction of class 0 | final class acc. | final mean per-class FID "
+           "| wall time per run (s) |", "|---|---|---|---|---|---|---|"]
+    for lab in labels:
+        hs = [r["arms"][lab]["history"][-1] for r in records if lab in r["arms"]]
+        secs = [r["arms"][lab]["seconds"] for r in records if lab in r["arms"]]
+        out.append(f"| {lab} | {len(hs)} | {pm(*mean_std([h['tv_to_uniform'] for h in hs]))} | "
+                   f"{pm(*mean_std([h['histogram'][0] for h in hs]))} | "
+                   f"{pm(*mean_std([h['class_accuracy'] for h in hs]))} | "
+                   f"{pm(*mean_std([h['mean_class_fid'] for h in hs]))} | {sum(secs) / len(secs):.0f} |")
+    out += ["", "Mean ± std over seeds; the claims table at the top tests mixed against separate batches paired by "
+            "seed.", "", "Per seed (final TV to uniform / mean per-class FID):", ""]
+    for r in records:
+        out.append(f"- seed {r['seed']}: " + "; ".join(
+            f"{lab} {a['history'][-1]['tv_to_uniform']:.3f} / {a['history'][-1]['mean_class_fid']:.2f}"
+            for lab, a in r["arms"].items()))
+    return out + [""]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -298,6 +391,11 @@ def write_page(out_dir: Path) -> Path:
                     if ev else " (the reproduction's own two-layer CNN, made before the experiment harness).\n"))
                 lines += section(r, sfx)
                 break
+    for sfx in ("", "_quick"):
+        recs = sorted(fig_dir.glob(f"imbalanced_digits{sfx}/seed*.json"))
+        if recs:
+            lines += _digits_section([json.loads(f.read_text()) for f in recs], sfx)
+            break
     notes = fig_dir / "discussion.md"
     if notes.exists():
         lines += [notes.read_text()]
