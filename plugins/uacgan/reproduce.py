@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from condgan.evaluation.mmd import mog_distances
 from condgan.experiments import Arm, has_checkpoint, load_records, mean_std, plan, pm, run_arms
 
 METHODS = {"ac_gan": "AC-GAN", "tac_gan": "TAC-GAN", "uac_gan": "UAC-GAN"}
@@ -77,10 +78,8 @@ def score(run) -> dict:
     exp, _ = run.load(use_ema=False)
     data = run.dataset()
     gen_x, gen_y = generate(exp, EVAL_PER_CLASS, run.seed)
-    mmd = evaluate_mmd(gen_x, gen_y, data.x[:, 0], data.y[:, 0], run.seed)
-    extra = evaluate_distances(gen_x, gen_y, data.x[:, 0], data.y[:, 0], run.seed)
-    return {"method": run.arm.name, "seed": run.seed, "steps": run.steps, "train_s": round(run.train_s, 1), "mmd": mmd,
-            **extra,
+    dist = mog_distances(gen_x, gen_y, data.x[:, 0], data.y[:, 0], run.seed)
+    return {"method": run.arm.name, "seed": run.seed, "steps": run.steps, "train_s": round(run.train_s, 1), **dist,
             "gen_moments": [[float(gen_x[gen_y == k].mean()), float(gen_x[gen_y == k].std())] for k in range(3)]}
 
 
@@ -97,47 +96,6 @@ def generate(exp, per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor
     x = m.generator(z, c).flatten()
     m.generator.train()
     return x, y
-
-
-def evaluate_mmd(gen_x, gen_y, real_x, real_y, seed: int) -> list[float]:
-    """The protocol: per class MMD²(G_k, real_k) and marginal MMD²(G, real) with equal class counts."""
-    from condgan.evaluation.mmd import protocol_mmd2
-
-    g = torch.Generator().manual_seed(20_000 + seed)
-    out = [float(protocol_mmd2(gen_x[gen_y == k], real_x[real_y == k], generator=g)) for k in range(3)]
-    n = min(int((real_y == k).sum()) for k in range(3))
-    real_bal = torch.cat([real_x[real_y == k][:n] for k in range(3)])
-    out.append(float(protocol_mmd2(gen_x, real_bal, generator=g)))
-    return out
-
-
-GAUSS_POINTS = 2_000
-
-
-def evaluate_distances(gen_x, gen_y, real_x, real_y, seed: int) -> dict[str, list[float]]:
-    """Two distances beside the protocol's poly-2 MMD² (which sees only two moments), per class and marginal:
-
-    - ``mmd_gauss``: unbiased MMD² with the Gaussian kernel exp(-(x-y)²/(2σ²)), σ = the median heuristic of the pooled
-      sets, on :data:`GAUSS_POINTS` points drawn with replacement from each side (every moment counts);
-    - ``w1``: the 1-D Wasserstein-1 distance ∫|F_g(t) - F_r(t)| dt between all generated and all real points
-      (``scipy.stats.wasserstein_distance``), in data units.
-    """
-    from scipy.stats import wasserstein_distance
-
-    from condgan.evaluation.mmd import protocol_mmd2
-
-    g = torch.Generator().manual_seed(30_000 + seed)
-    n = min(int((real_y == k).sum()) for k in range(3))
-    pairs = [(gen_x[gen_y == k], real_x[real_y == k]) for k in range(3)]
-    pairs.append((gen_x, torch.cat([real_x[real_y == k][:n] for k in range(3)])))
-    gauss, w1 = [], []
-    for fake, real in pairs:
-        ok = torch.isfinite(fake)
-        gauss.append(float(protocol_mmd2(fake[ok], real, n=GAUSS_POINTS, generator=g, kernel="gaussian"))
-                     if ok.sum() > 1 else float("nan"))
-        w1.append(float(wasserstein_distance(fake[ok].double().numpy(), real.double().numpy()))
-                  if ok.any() else float("nan"))
-    return {"mmd_gauss": gauss, "w1": w1}
 
 
 def density_figure(samples: dict[str, tuple[torch.Tensor, torch.Tensor]], real_x, real_y, path: Path) -> Path:

@@ -300,3 +300,32 @@ def test_resample_moves_indices_from_the_generators_device_to_the_samples():
     out = M.resample_with_replacement(x, 9, g)
     assert out.device == x.device
     assert torch.equal(out, x[torch.randint(0, 7, (9,), generator=g2, device="cuda").cpu()])
+
+
+def test_mog_distances_see_what_the_poly2_kernel_cannot():
+    """`mog_distances`: per class then marginal; the poly-2 MMD² compares two moments only, so a uniform with the
+    real class's mean and variance scores about 0 there, while the Gaussian-kernel MMD² and W1 see the shape. W1 of a
+    shift by 1 is 1 (data units); identical distributions give about 0 on all three; seeded."""
+    import math
+
+    from condgan.evaluation.mmd import mog_distances
+
+    g = torch.Generator().manual_seed(0)
+    real_x = torch.cat([torch.randn(20_000, generator=g) * s + m for m, s in ((0.0, 1.0), (3.0, 2.0), (6.0, 3.0))])
+    real_y = torch.arange(3).repeat_interleave(20_000)
+    same = torch.cat([torch.randn(4000, generator=g) * s + m for m, s in ((0.0, 1.0), (3.0, 2.0), (6.0, 3.0))])
+    gen_y = torch.arange(3).repeat_interleave(4000)
+    # class 0 from a uniform with mean 0 and variance 1, class 1 shifted by +1, class 2 as real
+    uniform = (torch.rand(4000, generator=g) * 2 - 1) * math.sqrt(3.0)
+    other = torch.cat([uniform, same[4000:8000] + 1.0, same[8000:]])
+    d_same = mog_distances(same, gen_y, real_x, real_y, seed=1)
+    d = mog_distances(other, gen_y, real_x, real_y, seed=1)
+    assert set(d) == {"mmd", "mmd_gauss", "w1"} and all(len(v) == 4 for v in d.values())
+    assert all(abs(v) < 0.05 for v in d_same["mmd_gauss"]) and all(v < 0.1 for v in d_same["w1"])
+    assert abs(d["mmd"][0]) < 0.05                      # the poly-2 kernel: same two moments, no difference
+    assert d["mmd_gauss"][0] > 5 * max(abs(d_same["mmd_gauss"][0]), 1e-3)  # the Gaussian kernel sees the shape
+    assert d["w1"][0] > 3 * d_same["w1"][0] and d["w1"][0] > 0.05
+    assert d["w1"][1] == pytest.approx(1.0, abs=0.08)   # a shift by 1 moves every quantile by 1
+    assert d["mmd"][1] > 1.0 and d["mmd_gauss"][1] > 0.01
+    assert abs(d["w1"][2] - d_same["w1"][2]) < 1e-12    # class 2 untouched
+    assert d == mog_distances(other, gen_y, real_x, real_y, seed=1)  # seeded
