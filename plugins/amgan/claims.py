@@ -50,7 +50,7 @@ NOTE = ("Runs: 1,500 steps per model, seeds 0 and 1 (the paper: about a million 
         "AM-GAN equal (0.35 vs 0.36): no collapse claim is made there.")
 
 #: the per-run records of ``condgan reproduce amgan-digits-seeds`` (5 seeds, 6,000 steps, dynamic labeling)
-SEEDS_RECORDS = "amgan/digits_6000/digits_{objective}_dynamic_s*.json"
+SEEDS_RECORDS = "amgan/runs/digits_6000/digits_{objective}_dynamic_s*.json"
 SEEDS_MODELS = {"am_gan": "AM-GAN", "label_gan": "LabelGAN", "ac_gan_star": "AC-GAN*"}
 
 

@@ -330,14 +330,14 @@ SEEDS = tuple(range(5))
 
 
 def seeds_record_dir(out_dir: Path, setting: Setting, quick: bool) -> Path:
-    return Path(out_dir) / "amgan" / f"{setting.dataset}_{_steps(setting, quick)}{'_quick' if quick else ''}"
+    return Path(out_dir) / "amgan" / "runs" / f"{setting.dataset}_{_steps(setting, quick)}{'_quick' if quick else ''}"
 
 
 def run_seeds(setting: Setting, models: tuple[str, ...], seeds: tuple[int, ...], out_dir: Path, quick: bool,
               name: str, workers: int | None = None) -> Path:
     """Train ``models`` under each of ``setting.labelings`` for every seed in ``workers`` processes while this
     process trains each seed's evaluation classifier C (core's, seeded like the run); score each run with its seed's
-    C as it finishes. One JSON record per run in ``<out>/amgan/<dataset>_<steps>/``, read by the claims table; the
+    C as it finishes. One JSON record per run in ``<out>/amgan/runs/<dataset>_<steps>/``, read by the claims table; the
     page ``<out>/amgan-<dataset>-seeds.md`` (mean ± std over seeds and every run) is rewritten after each run."""
     import os
 
