@@ -198,7 +198,7 @@ def scope_lines(league: League, b: Budget, quick: bool, records: list[dict]) -> 
     full_runs = len(full.objectives) * len(full.seeds)
     out = ["## Scope", ""]
     if quick:
-        out.append("- A quick check of the machinery (a few steps, two objectives): the numbers mean nothing.")
+        out.append(f"- A quick check of the machinery (a few steps, {len(b.objectives)} objectives): the numbers mean nothing.")
     elif b.steps < full.steps or len(b.seeds) < len(full.seeds):
         out.append(f"- **A reduced run**: {b.steps:,} steps and {len(b.seeds)} seeds per objective instead of the full "
                    f"{short} league's {full.steps:,} steps and {len(full.seeds)} seeds (`condgan reproduce "
