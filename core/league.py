@@ -118,6 +118,8 @@ class League:
     words: dict = attrs.field(eq=False)
     during: Callable | None = None
     evaluator: str | None = None
+    #: torch threads for training the evaluator (before any run starts, so every core is free)
+    evaluator_threads: int = 1
     columns: dict = attrs.field(default=COLUMNS, eq=False)
     sort_key: str = "intra_fid"
     versus_keys: tuple[str, ...] = ("intra_fid", "fid")
@@ -318,13 +320,14 @@ def evaluator_for(runs: Path, b: Budget, league: League | None = None) -> tuple[
     """Core's evaluation classifier for the league's dataset, trained once (seed 0) beside the runs; its card."""
     from .evaluation.evaluators import load_evaluator, train_evaluator
 
-    name = (league or DIGITS).evaluator
+    league = league or DIGITS
+    name = league.evaluator
     path = runs / (f"evaluator_{name}_seed0" + (f"_e{b.evaluator_epochs}" if b.evaluator_epochs else "")
                    + ".safetensors")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        train_evaluator(name, path, epochs=b.evaluator_epochs, seed=0, threads=1, root=data_root(),
-                        log=lambda *a, **k: None)
+        train_evaluator(name, path, epochs=b.evaluator_epochs, seed=0, threads=league.evaluator_threads,
+                        root=data_root(), log=lambda *a, **k: None)
     ev = load_evaluator(path)
     card = dict(ev.card)
     card["sha256"] = ev.sha256
@@ -495,14 +498,17 @@ DIGITS = League(
 #: the Fashion-MNIST league's objectives: the digits league's definitions (one per objective), six spanning the
 #: family: the reference, a twin classifier, projection, the 2K-way classifier, conditional activation, K+1 classes
 FASHION_OBJECTIVES = ("ac_gan", "tac_gan", "projection", "adc_gan", "ca_gan", "am_gan")
-#: sized to about 60 min for 6 objectives x 3 seeds on 2 cores (docs/results/league.md, "Commands")
-FASHION_FULL = Budget(steps=700, seeds=(0, 1, 2), objectives=FASHION_OBJECTIVES, n_eval=1000, curve_points=5,
+#: sized to about 55 min for 6 objectives x 3 seeds on 2 cores (measured 2026-11-30, one torch thread: 0.28-0.45 s
+#: per step (AM-GAN 0.28, projection 0.29, CA-GAN 0.30, ADC-GAN 0.35, TAC-GAN 0.44, AC-GAN 0.45), ~36 s per run to
+#: start, track FID and score; the evaluator's 4 epochs ~6 min on 2 threads; docs/results/league.md, "Commands")
+FASHION_FULL = Budget(steps=800, seeds=(0, 1, 2), objectives=FASHION_OBJECTIVES, n_eval=1000, curve_points=5,
                       curve_samples=500)
 FASHION_QUICK = Budget(steps=20, seeds=(0, 1), objectives=("ac_gan", "projection"), n_eval=100, curve_points=2,
                        curve_samples=100, evaluator_epochs=1)
 FASHION = League(
     name="league-fashion", base="core.fashion", objectives=OBJECTIVES, full=FASHION_FULL, quick=FASHION_QUICK,
-    score=score, during=during, protocol=_image_protocol, evaluator="fashion_mnist", claims=tuple(PAPER_CLAIMS),
+    score=score, during=during, protocol=_image_protocol, evaluator="fashion_mnist", evaluator_threads=2,
+    claims=tuple(PAPER_CLAIMS),
     words={"short": "Fashion-MNIST", "heading": "The Fashion-MNIST league", "sort": "mean intra-class FID, lower is "
            "better",
            "data": "Fashion-MNIST 28x28 (`core.fashion_mnist`, 10 classes, 60,000 training images; the test split "
