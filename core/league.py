@@ -1,30 +1,41 @@
-"""``condgan reproduce league``: every class-conditional objective condgan has, under one protocol (issue 18, item 2).
+"""``condgan reproduce league`` (8x8 digits), ``league-fashion`` and ``league-mog``: every class-conditional objective
+condgan has, under one protocol per dataset (issue 18, item 2).
 
-A core module, registered by core's plugin (``core.league``), not a plugin: it spans every plugin's objectives and
-scores them with core's evaluation internals (``evaluate_run``, the seed-group curves), which plugins may not
-import. It names the other plugins' objectives and presets by their registered names only; an objective whose
-plugin is not loaded is left out of the league (:func:`available`).
+A core module, registered by core's plugin (``core.league``, ``core.league_fashion``, ``core.league_mog``), not a
+plugin: it spans every plugin's objectives and scores them with core's evaluation internals (``evaluate_run``, the
+seed-group curves), which plugins may not import. It names the other plugins' objectives and presets by their
+registered names only; an objective whose plugin is not loaded is left out of the league (:func:`available`).
 
-Each objective is trained on 8x8 digits with the same networks, budget, optimiser and EMA (the preset
-``core.digits``: DCGAN G and spectral-norm D with 32 channels, a 32-d Gaussian latent, Adam 2e-4 (0.5, 0.999), batch
-64, EMA 0.999). An arm differs from that base only in its ``[objective]`` table and the extra networks the objective
-needs (ReACGAN's proxy discriminator around the same trunk; UAC-GAN's statistics network). Where the objective's
-plugin has an 8x8-digits preset, the objective table is read from it (the paper's adversarial loss and weights live
-there, in one place); otherwise it is written below.
+One implementation, several leagues: a :class:`League` spec names the dataset's shared base preset, its objectives,
+its budgets, the table's columns and sort key, the claims and the page's words; :func:`reproduce` trains, scores and
+writes the page (:mod:`condgan.league_page`) for any of them. The specs: :data:`DIGITS` and :data:`FASHION` here,
+:data:`condgan.league_mog.MOG` in :mod:`condgan.league_mog`.
 
-Every run is scored by core's evaluation classifier for digits (``EvalNet``, trained once beside the runs with
-:func:`condgan.evaluation.evaluators.train_evaluator`) through the registered metrics (:func:`evaluate_run`): FID,
-mean intra-class FID, KID, class accuracy of the samples, coverage. Over seeds: the mean with a 95% bootstrap
-interval (:func:`condgan.stats.bootstrap_mean_ci`), and each objective against AC-GAN by
+Each objective is trained with its league's networks, budget, optimiser and EMA: on 8x8 digits the preset
+``core.digits`` (DCGAN G and spectral-norm D with 32 channels, a 32-d Gaussian latent, Adam 2e-4 (0.5, 0.999), batch
+64, EMA 0.999); on Fashion-MNIST ``core.fashion`` (the same networks at 28x28, a 64-d latent). An arm differs from the
+base only in its ``[objective]`` table and the extra networks the objective needs (ReACGAN's proxy discriminator
+around the league's discriminator as trunk; UAC-GAN's statistics network; a composite's classifier). Where the
+objective's plugin has an 8x8-digits preset, the objective table is read from it (the paper's adversarial loss and
+weights live there, in one place); otherwise it is written below. The composite mixes (``core.composite`` terms from
+several plugins) are arms of the digits league, read from their presets.
+
+Every run of an image league is scored by core's evaluation classifier for its dataset (``EvalNet``, trained once
+beside the runs with :func:`condgan.evaluation.evaluators.train_evaluator`) through the registered metrics
+(:func:`evaluate_run`): FID, mean intra-class FID, KID, class accuracy of the samples, coverage. Over seeds: the mean
+with a 95% bootstrap interval (:func:`condgan.stats.bootstrap_mean_ci`), and each objective against AC-GAN by
 :func:`condgan.stats.compare` (one-sided Mann-Whitney U over seeds; :func:`condgan.stats.verdict`'s rule).
 
 Runs are laid out as seed groups, ``<runs>/<objective>/seed-<s>/`` with a ``group.json``, so the FID-against-steps
 bands come from :func:`condgan.groups.group_curve` (and ``condgan plot`` / ``condgan evaluate`` work on them). Training
-and reuse are :mod:`condgan.experiments`'s: a recorded run is not run again, an interrupted one resumes.
+and reuse are :mod:`condgan.experiments`'s: a recorded run is not run again, an interrupted one resumes;
+``--vectorize`` (``CONDGAN_VECTORIZE=1``) trains each objective's seeds at once where they can be (the MoG league),
+others fall back to the worker processes.
 
 Environment knobs: ``LEAGUE_STEPS``, ``LEAGUE_SEEDS`` (a count or a list such as ``0-2``), ``LEAGUE_OBJECTIVES``
-(comma-separated names from :data:`OBJECTIVES`), ``LEAGUE_NO_PAGE=1`` (train and record only), ``CONDGAN_WORKERS``
-(worker processes, default 2), ``CONDGAN_RUNS`` (parent of the run folders, default ``runs``).
+(comma-separated names from the league's objectives), ``LEAGUE_NO_PAGE=1`` (train and record only),
+``LEAGUE_DATA_ROOT`` (a folder with the dataset's files, e.g. Fashion-MNIST's IDX files, when they are not installed),
+``CONDGAN_WORKERS`` (worker processes, default 2), ``CONDGAN_RUNS`` (parent of the run folders, default ``runs``).
 """
 
 from __future__ import annotations
@@ -447,7 +458,7 @@ def reproduce_league_mog(out_dir: Path, quick: bool) -> Path:
     return reproduce(MOG, out_dir, quick)
 
 
-# -- the leagues --------------------------------------------------------------------------------------------------------
+# -- the leagues ------------------------------------------------------------------------------------------------------
 def _image_protocol(league: League, b: Budget, card: dict) -> list[str]:
     from .league_page import image_protocol
 

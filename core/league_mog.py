@@ -33,7 +33,7 @@ from .league import OBJECTIVES, Budget, League
 
 #: objectives that are left out of the MoG league, and why
 LEFT_OUT = {
-    "mix_ca_gan_tac_twin": "a composite defined for 8x8 digits (its preset's DCGAN networks), not a published objective",
+    "mix_ca_gan_tac_twin": "a composite defined for 8x8 digits (its preset's DCGAN networks), no published objective",
     "mix_am_gan_cgp": "a composite defined for 8x8 digits; its classifier Q is a DCGAN classifier for images",
 }
 #: name -> (label, source): the digits league's objectives, with AC-GAN, TAC-GAN and UAC-GAN from their MoG presets

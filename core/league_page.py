@@ -198,12 +198,13 @@ def scope_lines(league: League, b: Budget, quick: bool, records: list[dict]) -> 
     full_runs = len(full.objectives) * len(full.seeds)
     out = ["## Scope", ""]
     if quick:
-        out.append(f"- A quick check of the machinery (a few steps, {len(b.objectives)} objectives): the numbers mean nothing.")
+        out.append(f"- A quick check of the machinery (a few steps, {len(b.objectives)} objectives): the numbers mean "
+                   "nothing.")
     elif b.steps < full.steps or len(b.seeds) < len(full.seeds):
         out.append(f"- **A reduced run**: {b.steps:,} steps and {len(b.seeds)} seeds per objective instead of the full "
                    f"{short} league's {full.steps:,} steps and {len(full.seeds)} seeds (`condgan reproduce "
-                   f"{league.name}`, no knobs), on a 2-core machine shared with other jobs. At this budget the GANs are "
-                   "early in training; the ranking is of early training, and the full league is left for a later "
+                   f"{league.name}`, no knobs), on a 2-core machine shared with other jobs. At this budget the GANs "
+                   "are early in training; the ranking is of early training, and the full league is left for a later "
                    "session.")
     if rate:
         per_step = sum(rate) / len(rate)

@@ -31,7 +31,8 @@ def test_quick_mog_league_end_to_end_reuse_and_vectorized(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     out = _league(tmp_path, monkeypatch, "single", vectorize=False)
     page = (out / "league-mog-quick.md").read_text()
-    for text in ("The 1-D MoG league", "Gaussian MMD² (class mean) ↓", "poly-2 MMD² (marginal) ↓", "W1 (class mean) ↓",
+    for text in ("The 1-D MoG league", "Gaussian MMD² (class mean) ↓", "poly-2 MMD² (marginal) ↓",
+                 "W1 (class mean) ↓",
                  "vs AC-GAN on Gaussian MMD² (class mean)", "vs AC-GAN on W1 (class mean)", "(reference)",
                  "sorted by the mean over classes of the Gaussian MMD²", "Generated class moments",
                  "LEAGUE_STEPS=20 LEAGUE_SEEDS=2 LEAGUE_OBJECTIVES=ac_gan,uac_gan,projection"):
