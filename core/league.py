@@ -509,10 +509,12 @@ DIGITS = League(
 #: the Fashion-MNIST league's objectives: the digits league's definitions (one per objective), six spanning the
 #: family: the reference, a twin classifier, projection, the 2K-way classifier, conditional activation, K+1 classes
 FASHION_OBJECTIVES = ("ac_gan", "tac_gan", "projection", "adc_gan", "ca_gan", "am_gan")
-#: sized to about 55 min for 6 objectives x 3 seeds on 2 cores (measured 2026-11-30, one torch thread: 0.28-0.45 s
-#: per step (AM-GAN 0.28, projection 0.29, CA-GAN 0.30, ADC-GAN 0.35, TAC-GAN 0.44, AC-GAN 0.45), ~36 s per run to
-#: start, track FID and score; the evaluator's 4 epochs ~6 min on 2 threads; docs/results/league.md, "Commands")
-FASHION_FULL = Budget(steps=800, seeds=(0, 1, 2), objectives=FASHION_OBJECTIVES, n_eval=1000, curve_points=5,
+#: sized to about 55 min for 6 objectives x 3 seeds on 2 cores (measured 2026-11-30 on a loaded machine, one torch
+#: thread: 0.28-0.45 s per step (AM-GAN 0.28, projection 0.29, CA-GAN 0.30, ADC-GAN 0.35, TAC-GAN 0.44, AC-GAN 0.45),
+#: ~50 s per run to start, track FID (5 x 500 samples) and score (28 s for 1,000 samples); 18 runs on 2 workers ~45
+#: min; the evaluator's 4 epochs on 60,000 images ~11 min on one thread (1 epoch on 6,000 images and the test pass:
+#: 22 s), ~6 min on the two it gets)
+FASHION_FULL = Budget(steps=700, seeds=(0, 1, 2), objectives=FASHION_OBJECTIVES, n_eval=1000, curve_points=5,
                       curve_samples=500)
 FASHION_QUICK = Budget(steps=20, seeds=(0, 1), objectives=("ac_gan", "projection"), n_eval=100, curve_points=2,
                        curve_samples=100, evaluator_epochs=1)

@@ -51,9 +51,10 @@ COLUMNS = {f"{k}{part}": (f"{name} ({'class mean' if not part else 'marginal'})"
            for k, (name, d) in DISTANCES.items() for part in ("", "_marginal")}
 
 #: the authors train 30,000 D steps; 12,000 D steps x 5 seeds sizes the whole league to about 33 min with
-#: ``--vectorize`` (measured 2026-11-30, one torch thread: a vectorized group of 5 seeds costs 6-9 ms per D step for
-#: each objective but ReACGAN (49 ms: its 512-d proxies), plus ~10 s per objective to build and dry-run; scoring
-#: ~4.5 s per run on 2 workers; docs/results/league.md, "Commands")
+#: ``--vectorize`` (measured 2026-11-30 on a loaded machine, one torch thread: a vectorized group of 5 seeds costs
+#: 6-9 ms per D step for each objective but ReACGAN (49 ms: its 512-d proxies), plus ~10 s per objective to build and
+#: dry-run; the groups train one after another in the main process (~30 min), then 70 runs are scored on 2 workers,
+#: ~4.5 s each)
 MOG_FULL = Budget(steps=12_000, seeds=tuple(range(5)), objectives=tuple(MOG_OBJECTIVES), n_eval=10_000)
 MOG_QUICK = Budget(steps=60, seeds=(0, 1), objectives=("ac_gan", "tac_gan", "projection"), n_eval=2000)
 EVAL_PER_CLASS = 10_000
