@@ -19,7 +19,7 @@ from condgan import league as L
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 #: the tables an objective may change; everything else is the shared protocol
-OBJECTIVE_TABLES = {"objective", "discriminator", "statistics_network"}
+OBJECTIVE_TABLES = {"objective", "discriminator", "statistics_network", "classifier"}
 
 
 @pytest.mark.parametrize("name", list(L.OBJECTIVES))

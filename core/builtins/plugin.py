@@ -54,8 +54,14 @@ def register_presets(register):
 
 @hookimpl
 def register_reproductions(register):
-    from ..league import reproduce_league
+    from ..league import reproduce_league, reproduce_league_fashion, reproduce_league_mog
 
     register("league", reproduce_league,
              description="every class-conditional objective on 8x8 digits, same networks, budget and evaluator; "
                          "FID, intra-FID, KID, class accuracy, coverage over seeds, each against AC-GAN")
+    register("league_fashion", reproduce_league_fashion,
+             description="the league on Fashion-MNIST 28x28: six objectives spanning the family, 3 seeds, "
+                         "core's Fashion-MNIST evaluator")
+    register("league_mog", reproduce_league_mog,
+             description="the league on UAC-GAN's 1-D mixture of Gaussians: every objective that builds on the MoG "
+                         "nets; Gaussian MMD², poly-2 MMD², W1 per class over seeds, each against AC-GAN")
