@@ -83,3 +83,33 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "fashion_files" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def ctrl_c():
+    """``ctrl_c(argv, csvs)``: start ``python -m condgan *argv`` in its own session, wait until every metrics file in
+    ``csvs`` has more than three lines, send SIGINT to the whole process group (what a terminal's Ctrl-C does) and
+    return ``(returncode, stderr)``. The process is killed if it outlives the test."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def run(argv: list[str], csvs: list[Path], timeout: float = 180) -> tuple[int, str]:
+        proc = subprocess.Popen([sys.executable, "-m", "condgan", *argv], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            deadline = time.time() + timeout
+            while not all(p.exists() and len(p.read_text().splitlines()) > 3 for p in csvs):
+                assert time.time() < deadline and proc.poll() is None, \
+                    proc.stderr.read() if proc.poll() is not None else "timed out"
+                time.sleep(0.1)
+            os.killpg(proc.pid, signal.SIGINT)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        return proc.returncode, err
+
+    return run

@@ -4,11 +4,7 @@ a 95% interval; Ctrl-C stops the whole group with every worker checkpointed (exi
 
 import io
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 import torch
@@ -107,25 +103,12 @@ def test_resume_skips_finished_seeds_and_shows_one_progress_line(tmp_path, monke
     assert "grp: runs" not in capsys.readouterr().err
 
 
-def test_ctrl_c_stops_the_whole_group_with_every_worker_checkpointed(tmp_path):
+def test_ctrl_c_stops_the_whole_group_with_every_worker_checkpointed(tmp_path, ctrl_c):
     cfg = write(tmp_path, 10**6, ckpt=10**6)  # the only checkpoints are the ones the signal makes
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "condgan", "train", str(cfg), "--out", str(out), "--seeds", "0-1",
-                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        deadline = time.time() + 180
-        csvs = [out / "grp" / f"seed-{s}" / "metrics.csv" for s in (0, 1)]
-        while not all(p.exists() and len(p.read_text().splitlines()) > 3 for p in csvs):
-            assert time.time() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() is not None else ""
-            time.sleep(0.1)
-        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert proc.returncode == 130, err
+    rc, err = ctrl_c(["train", str(cfg), "--out", str(out), "--seeds", "0-1", "--workers", "2"],
+                     [out / "grp" / f"seed-{s}" / "metrics.csv" for s in (0, 1)])
+    assert rc == 130, err
     assert "interrupted" in err
     for s in (0, 1):
         ckpts = list_checkpoints(out / "grp" / f"seed-{s}" / "checkpoints")

@@ -222,34 +222,16 @@ def test_objective_state_between_steps_is_refused(tmp_path, monkeypatch):
     assert not any(tmp_path.iterdir())
 
 
-def test_ctrl_c_stops_a_vectorized_group_with_every_seed_checkpointed(tmp_path):
+def test_ctrl_c_stops_a_vectorized_group_with_every_seed_checkpointed(tmp_path, ctrl_c):
     """SIGINT to `condgan train --seeds 0-1 --vectorize`: exit 130, one checkpoint per seed, at the same step."""
-    import os
-    import signal
-    import subprocess
-    import time
-
     from condgan.testing import write_tiny_config
 
     cfg = write_tiny_config(tmp_path / "c.toml", run=dict(name="grp", steps=10**6, batch_size=16,
                                                           checkpoint_every=10**6, log_every=1))
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "condgan", "train", str(cfg), "--out", str(out), "--seeds", "0-1",
-                             "--vectorize"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        deadline = time.time() + 180
-        csvs = [out / "grp" / f"seed-{s}" / "metrics.csv" for s in (0, 1)]
-        while not all(p.exists() and len(p.read_text().splitlines()) > 3 for p in csvs):
-            assert time.time() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() is not None else ""
-            time.sleep(0.1)
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert proc.returncode == 130, err
+    rc, err = ctrl_c(["train", str(cfg), "--out", str(out), "--seeds", "0-1", "--vectorize"],
+                     [out / "grp" / f"seed-{s}" / "metrics.csv" for s in (0, 1)])
+    assert rc == 130, err
     assert "interrupted" in err and "cannot vectorize" not in err
     steps = set()
     for s in (0, 1):

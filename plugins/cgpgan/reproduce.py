@@ -65,15 +65,33 @@ def run_specs(quick: bool) -> list[dict]:
         add(f"cgpgan_lambda0.1_seed{s}", "seeds", 0.1, s, steps)
     for s in (INFOGAN_SEEDS[:2] if quick else INFOGAN_SEEDS):
         add(f"infogan_seed{s}", "infogan", None, s, [o for o in steps if "normalize" not in o], infogan=True)
-    for s in seeds:
-        add(f"cgpgan_lambda0.1_long_seed{s}", "seeds_long", 0.1, s, long_steps)
-    for s in seeds:
-        add(f"cgpgan_lambda0.1_before_g_seed{s}", "order_before_generator", 0.1, s,
-            [*steps, "run.prior_update=before_generator"])
+    # the longest runs first, so that two workers stay busy to the end (the page orders sections by GROUPS)
     for s in (LAMBDA100_SEEDS[:2] if quick else LAMBDA100_SEEDS):
         add(f"lambda100_long_seed{s}", "lambda100_long", 100.0, s,
             [f"run.steps={80 if quick else LAMBDA100_STEPS}", *quick_set])
+    for s in seeds:
+        add(f"cgpgan_lambda0.1_before_g_seed{s}", "order_before_generator", 0.1, s,
+            [*steps, "run.prior_update=before_generator"])
+    for s in seeds:
+        add(f"cgpgan_lambda0.1_long_seed{s}", "seeds_long", 0.1, s, long_steps)
     return specs
+
+
+def before_g_long_spec(seed: int, quick: bool) -> dict:
+    """The follow-up of a seed that failed under the old prior-update order: the same run at 4x the steps (does the
+    split category merge with training?)."""
+    base_steps = 40 if quick else int(preset_raw(PRESET_NAME)["run"]["steps"])
+    quick_set = ["data.n=2000", "objective.normalize_until_step=12"] if quick else []
+    return {"name": f"cgpgan_lambda0.1_before_g_long_seed{seed}", "group": "order_before_generator_long",
+            "lambda_creg": 0.1, "seed": seed, "figure": True,
+            "overrides": ["objective.lambda_creg=0.1", f"run.seed={seed}", f"run.steps={base_steps * LONG_FACTOR}",
+                          *quick_set, "run.prior_update=before_generator"]}
+
+
+def follow_ups(results: list[dict], quick: bool) -> list[dict]:
+    """:func:`before_g_long_spec` for every seed of the old-order group that missed the prior criterion."""
+    return [before_g_long_spec(r["seed"], quick) for r in results
+            if r["group"] == "order_before_generator" and not r["success_prior"]]
 
 
 def _infogan_raw(raw: dict) -> dict:
@@ -183,6 +201,8 @@ GROUPS = {
     "seeds_long": "## λ_creg = 0.1 over the same {n} seeds at 4x the steps ({steps:,} steps)",
     "order_before_generator": "## λ_creg = 0.1 with P(C) updated before the G step (condgan's order until "
                               "2026-11-30), the same {n} seeds",
+    "order_before_generator_long": "## λ_creg = 0.1, the old order's failed seeds again at 4x the steps "
+                                   "({steps:,} steps)",
     "lambda100_long": "## λ_creg = 100 at {steps:,} steps over {n} seeds (Fig. 5)",
     "infogan": "## InfoGAN with the optimal prior [0.1, 0.2, 0.3, 0.4] over {n} seeds (Fig. 3)",
 }
@@ -214,6 +234,16 @@ def comparisons(by: dict[str, list[dict]]) -> list[str]:
                 f"{sum(long[s]['success_prior'] for s in both)} of {len(both)} long; mean total variation to the true "
                 f"P(C) {sum(_tv_truth(base[s]) for s in both) / len(both):.4f} short, "
                 f"{sum(_tv_truth(long[s]) for s in both) / len(both):.4f} long."]
+    failed = {r["seed"]: r for r in by.get("order_before_generator", []) if not r["success_prior"]}
+    again = {r["seed"]: r for r in by.get("order_before_generator_long", [])}
+    if failed:
+        out += ["", "## Computed: do the old order's split categories merge with 4x the steps?", ""]
+        for seed in sorted(failed):
+            r = again.get(seed)
+            out.append(f"- seed {seed}: P(C) {_fmt(sorted(failed[seed]['kept']))} at {failed[seed]['steps']:,} steps; "
+                       + (f"{_fmt(sorted(r['kept']))} at {r['steps']:,} steps: "
+                          f"**{'merged (success)' if r['success_prior'] else 'still not four categories within 0.03'}**."
+                          if r else "its long run was not made."))
     other = {r["seed"]: r for r in by.get("order_before_generator", [])}
     both = sorted(set(base) & set(other))
     if both:
@@ -313,11 +343,20 @@ def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, l
     fig_dir.mkdir(parents=True, exist_ok=True)
     root = Path(os.environ.get("CONDGAN_RUNS", "runs")) / ("cgpgan-clusters-quick" if quick else "cgpgan-clusters")
     t0 = time.perf_counter()
-    results = run_arms(arms(run_specs(quick)), root, evaluate=functools.partial(score, fig_dir=str(fig_dir)),
-                       records=fig_dir / ("runs_quick" if quick else "runs"), run_name="{arm}",
-                       record_name="{arm}_{steps}.json", workers=workers or int(os.environ.get("CONDGAN_WORKERS", "2")),
-                       log=lambda run, r: log(f"cgpgan: {r['name']} P(C)={r['kept']} ({r['seconds']:.0f}s)",
-                                              file=sys.stderr))
+
+    def train(specs):
+        return run_arms(arms(specs), root, evaluate=functools.partial(score, fig_dir=str(fig_dir)),
+                        records=fig_dir / ("runs_quick" if quick else "runs"), run_name="{arm}",
+                        record_name="{arm}_{steps}.json",
+                        workers=workers or int(os.environ.get("CONDGAN_WORKERS", "2")),
+                        log=lambda run, r: log(f"cgpgan: {r['name']} P(C)={r['kept']} ({r['seconds']:.0f}s)",
+                                               file=sys.stderr))
+
+    specs = run_specs(quick)
+    # two phases: the old order's failures are known only after its runs, and their 4x follow-ups go before the
+    # long runs of the default order
+    results = train([sp for sp in specs if sp["group"] != "seeds_long"])
+    results += train(follow_ups(results, quick) + [sp for sp in specs if sp["group"] == "seeds_long"])
     return write_results(results, out_dir, quick, time.perf_counter() - t0)
 
 
@@ -345,7 +384,9 @@ def collect(out_dir: Path, root: Path, quick: bool = False, wall: float = 0.0, n
     torch.set_num_threads(1)
     out_dir, root = Path(out_dir), Path(root)
     (out_dir / "cgpgan").mkdir(parents=True, exist_ok=True)
-    results = [evaluate_run(s, root / s["name"], str(out_dir / "cgpgan")) for s in run_specs(quick)
+    specs = run_specs(quick) + [before_g_long_spec(int(d.name.rsplit("seed", 1)[1]), quick)
+                                for d in sorted(root.glob("cgpgan_lambda0.1_before_g_long_seed*"))]
+    results = [evaluate_run(s, root / s["name"], str(out_dir / "cgpgan")) for s in specs
                if any((root / s["name"] / "checkpoints").glob("*"))]
     return write_results(results, out_dir, quick, wall, note)
 
