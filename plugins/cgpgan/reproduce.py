@@ -344,7 +344,7 @@ def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, l
     root = Path(os.environ.get("CONDGAN_RUNS", "runs")) / ("cgpgan-clusters-quick" if quick else "cgpgan-clusters")
     t0 = time.perf_counter()
 
-    def train(specs):
+    def train_specs(specs):
         return run_arms(arms(specs), root, evaluate=functools.partial(score, fig_dir=str(fig_dir)),
                         records=fig_dir / ("runs_quick" if quick else "runs"), run_name="{arm}",
                         record_name="{arm}_{steps}.json",
@@ -355,8 +355,8 @@ def reproduce_clusters(out_dir: Path, quick: bool, workers: int | None = None, l
     specs = run_specs(quick)
     # two phases: the old order's failures are known only after its runs, and their 4x follow-ups go before the
     # long runs of the default order
-    results = train([sp for sp in specs if sp["group"] != "seeds_long"])
-    results += train(follow_ups(results, quick) + [sp for sp in specs if sp["group"] == "seeds_long"])
+    results = train_specs([sp for sp in specs if sp["group"] != "seeds_long"])
+    results += train_specs(follow_ups(results, quick) + [sp for sp in specs if sp["group"] == "seeds_long"])
     return write_results(results, out_dir, quick, time.perf_counter() - t0)
 
 
