@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import torch
 
@@ -165,7 +166,7 @@ def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], re
         old = json.loads(cfg_path.read_text())
         diffs = _diff(old, json.loads(dumps_json(resolved)))
         allowed = {"run.steps", "run.progress", "run.device", "run.log_every", "run.tensorboard"}
-        serious = [d for d in diffs if d.split(":")[0] not in allowed]
+        serious = [d for d in diffs if d.split(":")[0] not in allowed and not _added_at_default(exp.config, d)]
         if serious and not force:
             raise CheckpointError("the config differs from the run's saved config; resume refused (use --force to "
                                   "resume anyway):\n" + "\n".join(f"  {d}" for d in serious))
@@ -187,6 +188,22 @@ def prepare_run_dir(exp: Experiment, run_dir: Path, versions: dict[str, Any], re
         "latent_dim": exp.ctx.latent_dim,
     }
     atomic_write_text(run_dir / "manifest.json", dumps_json(manifest))
+
+
+def _added_at_default(config, diff: str) -> bool:
+    """A difference ``"table.key: (absent) -> value"`` where the run's config has no such key because a later condgan
+    added the setting, and its value now is the setting's default: resuming keeps the old behaviour only if the
+    default is the old behaviour, which is how settings are added (e.g. ``run.prior_update``, 2026-11-30)."""
+    path, _, change = diff.partition(": ")
+    if not change.startswith("(absent) -> ") or path.count(".") != 1:
+        return False
+    table, key = path.split(".")
+    params = config.run if table == "run" else getattr(config.components.get(table), "params", None)
+    field = next((f for f in attrs.fields(type(params)) if f.name == key), None) if attrs.has(type(params)) else None
+    if field is None or field.default is attrs.NOTHING:
+        return False
+    default = field.default.factory() if isinstance(field.default, attrs.Factory) else field.default
+    return json.loads(dumps_json(default)) == json.loads(dumps_json(getattr(params, key)))
 
 
 def _diff(a: Any, b: Any, path: str = "") -> list[str]:

@@ -104,6 +104,24 @@ def test_resume_with_changed_config_is_refused(tmp_path, capsys):
                  "--set", "run.steps=4"]) == 0
 
 
+def test_resume_a_run_saved_before_a_setting_existed(tmp_path, capsys):
+    """A run whose config.json predates a setting (here ``run.prior_update``, added on 2026-11-30) resumes when the
+    setting is at its default (the old behaviour) and is refused when it is not."""
+    import json
+
+    out = tmp_path / "runs"
+    assert main(["train", str(write(tmp_path, 3)), "--out", str(out)]) == 0
+    cfg = out / "tiny" / "config.json"
+    saved = json.loads(cfg.read_text())
+    del saved["run"]["prior_update"]
+    cfg.write_text(json.dumps(saved))
+    capsys.readouterr()
+    code = main(["train", "--resume", str(out / "tiny"), "--set", "run.prior_update=before_generator",
+                 "--set", "run.steps=4"])
+    assert code == 1 and "run.prior_update: (absent) -> 'before_generator'" in capsys.readouterr().err
+    assert main(["train", "--resume", str(out / "tiny"), "--set", "run.steps=4"]) == 0
+
+
 def test_existing_run_dir_is_not_overwritten(tmp_path, capsys):
     out = tmp_path / "runs"
     assert main(["train", str(write(tmp_path, 2)), "--out", str(out)]) == 0
