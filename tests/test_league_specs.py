@@ -1,5 +1,5 @@
-"""The leagues beyond 8x8 digits (core/league.py's ``League`` specs, core/league_mog.py): each objective of the
-Fashion-MNIST and MoG leagues shares its league's base and parses; the composite mixes of the digits league build on
+"""The leagues' specs (core/league.py's ``League``, core/league_mog.py): each objective of the digits, Fashion-MNIST
+and MoG leagues shares its league's base (only its objective and the networks it needs differ) and parses; the composite mixes of the digits league build on
 its networks; the MoG league's generation and class means."""
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ def _shares_the_base(league, name):
     cfg = parse_config(raw, get_components(), source=name)
     assert cfg.components["objective"].type == raw["objective"]["type"]
     return raw
+
+
+@pytest.mark.parametrize("name", list(L.OBJECTIVES))
+def test_digits_objective_shares_the_protocol(name):
+    raw = _shares_the_base(L.DIGITS, name)
+    assert raw["data"]["type"] == L.preset_raw(L.DIGITS.base)["data"]["type"]
 
 
 @pytest.mark.parametrize("name", list(M.MOG_OBJECTIVES))
