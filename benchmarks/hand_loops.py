@@ -206,10 +206,10 @@ def cgpgan_cgpgan(h: HandLoop, step: int) -> dict[str, Tensor]:
     logits_f = h.Q(xf)
     q = p.lambda_cls * CG.classification_loss(logits_f, cf) + p.lambda_creg * CG.classifier_gradient_penalty(logits_f, cf, xf)
     h.update(("discriminator", d), ("classifier", q))
-    h.prior.update(probs)  # the dynamic prior: an EMA of Q's probabilities on real data
     xf, cf = h.generate(h.B, grad=True)
     g = CG.conditional_g_loss(h.D(xf).cond, cf, NS)
     h.update(("generator", g))
+    h.prior.update(probs)  # the dynamic prior: an EMA of Q's probabilities on real data, after the G step (Alg. 1)
     return {"d": d, "q": q, "g": g}
 
 
@@ -280,7 +280,7 @@ def uacgan_uac_gan(h: HandLoop, step: int) -> dict[str, Tensor]:
     return {"d": d, "t_mine": mine.loss, "g": g}
 
 
-#: objective name -> one training step (D update, prior update, G update) of its hand-written loop: the
+#: objective name -> one training step (D update, G update, prior update) of its hand-written loop: the
 #: representatives of each built-in plugin's step shapes (see the module docstring)
 HAND_STEPS: dict[str, Callable[[HandLoop, int], dict[str, Tensor]]] = {
     "core.cgan": core_cgan,                # one conditional output, selected by the condition
