@@ -121,6 +121,14 @@ def test_results_page_builds_from_json(tmp_path):
                        ("imbalanced", {"mixed": arm(5.0, 0.05), "separate": arm(6.0, 0.4)})):
         (tmp_path / "cagan" / f"{name}.json").write_text(json.dumps(
             {"experiment": name, "quick": False, "seed": 0, "evaluator_test_accuracy": 0.9, "arms": arms}))
+    digits = tmp_path / "cagan" / "imbalanced_digits"
+    digits.mkdir()
+    for seed, tv in ((0, 0.1), (1, 0.3)):  # the 5-seed digits comparison: one file per seed, mean ± std per arm
+        (digits / f"seed{seed}.json").write_text(json.dumps(
+            {"experiment": "imbalanced_digits", "quick": False, "seed": seed, "evaluator_test_accuracy": 0.9,
+             "evaluator": {"name": "EvalNet", "sha256": "ab", "training": {}, "train_samples": 1},
+             "class_counts": list(R.DIGITS_CLASS_COUNTS), "arms": {"mixed": arm(5.0, tv)}}))
     text = Path(R.write_page(tmp_path)).read_text()
     assert "CA-GAN has the lower mean per-class FID at 1 of 1 evaluation points" in text
+    assert "| mixed | 2 | 0.200 ± 0.141 | 0.100 ± 0.000 |" in text and "(seeds 0, 1)" in text
     assert "| mixed | `cagan.x` | 200 | 1 | 0.050 |" in text
