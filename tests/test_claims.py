@@ -158,6 +158,11 @@ def test_uacgan_verdict_from_its_runs():
     claim = next(c for c in page.claims if c.text.startswith("UAC-GAN's class 2 W1"))
     result = evaluate(claim, RESULTS)
     assert result.comparison.verdict == "does not hold" and result.comparison.p_opposite < 0.05
+    # UAC-GAN's side reads its own runs only, not the ablations' (uac_gan_separate_t_s0_... also starts "uac_gan_s")
+    own = {json.loads(f.read_text())["seed"]: json.loads(f.read_text())["w1"][2]
+           for f in (RESULTS / "uacgan" / "runs").glob("uac_gan_s*_30000.json")
+           if json.loads(f.read_text())["method"] == "uac_gan"}
+    assert result.ours == own
 
 
 # -- the command ---------------------------------------------------------------------------------------------------

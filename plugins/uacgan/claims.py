@@ -28,7 +28,7 @@ def mmd(method: str, part: str, key: str = "mmd") -> Side:
     """``method``'s distance ``key`` (default the paper's poly-2 MMD²) on ``part`` (a class or the marginal), one
     value per seed."""
     return Side.runs(f"{LABELS[method]} {part}" + (f" ({DISTANCES[key]})" if key != "mmd" else ""),
-                     f"uacgan/runs/{method}_s*_{STEPS}.json", f"{key}.{MMD_INDEX[part]}")
+                     f"uacgan/runs/{method}_s[0-9]*_{STEPS}.json", f"{key}.{MMD_INDEX[part]}")
 
 
 def _lower(method: str, than: str, part: str) -> Claim:
