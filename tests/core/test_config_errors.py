@@ -36,7 +36,7 @@ x = 1
 
 EXPECTED = """{path}: 8 problem(s) in the config:
   $.extra: unknown table 'extra'. Tables: classifier, composer, data, discriminator, generator, latent, objective, optimizers, prior, run, statistics_network
-  $.run.batch_sise: unknown key 'batch_sise' for [run]. Did you mean 'batch_size'? Valid keys: name, out_dir, seed, steps, batch_size, g_every, update, device, log_every, sample_every, checkpoint_every, keep_checkpoints, ema_decay, precision, compile, channels_last, pin_memory, data_workers, sync_batchnorm, deterministic, on_nonfinite, eval_every, eval_metrics, eval_samples, progress, tensorboard, threads, tune_malloc
+  $.run.batch_sise: unknown key 'batch_sise' for [run]. Did you mean 'batch_size'? Valid keys: name, out_dir, seed, steps, batch_size, g_every, update, prior_update, device, log_every, sample_every, checkpoint_every, keep_checkpoints, ema_decay, precision, compile, channels_last, pin_memory, data_workers, sync_batchnorm, deterministic, on_nonfinite, eval_every, eval_metrics, eval_samples, progress, tensorboard, threads, tune_malloc
   $.run.steps: 'steps' must be >= 1: -5
   $.objective.type: unknown objective 'core.cgn'. Did you mean 'core.cgan'?
   Known objectives from plugin 'core': core.ac_gan, core.cgan, core.composite. See all {n} with `condgan list objectives`.
