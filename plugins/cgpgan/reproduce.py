@@ -44,12 +44,18 @@ FIGURE_SEEDS = 8
 PRESET_NAME = "cgpgan.cgpgan_clusters"
 
 
-def run_specs(quick: bool) -> list[dict]:
-    """Every run of the reproduction: name, overrides of the preset, its group, and whether it gets a scatter plot."""
+def step_overrides(quick: bool, factor: int = 1) -> list[str]:
+    """``factor`` times the preset's steps (40 in quick mode, with fewer points and a shorter normalising phase)."""
     base_steps = 40 if quick else int(preset_raw(PRESET_NAME)["run"]["steps"])
     quick_set = ["data.n=2000", "objective.normalize_until_step=12"] if quick else []
-    steps = [f"run.steps={base_steps}", *quick_set]
-    long_steps = [f"run.steps={base_steps * LONG_FACTOR}", *quick_set]
+    return [f"run.steps={base_steps * factor}", *quick_set]
+
+
+def run_specs(quick: bool) -> list[dict]:
+    """Every run of the reproduction: name, overrides of the preset, its group, and whether it gets a scatter plot."""
+    quick_set = step_overrides(quick)[1:]
+    steps = step_overrides(quick)
+    long_steps = step_overrides(quick, LONG_FACTOR)
     seeds = SEEDS[:2] if quick else SEEDS
     specs = []
 
@@ -80,12 +86,10 @@ def run_specs(quick: bool) -> list[dict]:
 def before_g_long_spec(seed: int, quick: bool) -> dict:
     """The follow-up of a seed that failed under the old prior-update order: the same run at 4x the steps (does the
     split category merge with training?)."""
-    base_steps = 40 if quick else int(preset_raw(PRESET_NAME)["run"]["steps"])
-    quick_set = ["data.n=2000", "objective.normalize_until_step=12"] if quick else []
     return {"name": f"cgpgan_lambda0.1_before_g_long_seed{seed}", "group": "order_before_generator_long",
             "lambda_creg": 0.1, "seed": seed, "figure": True,
-            "overrides": ["objective.lambda_creg=0.1", f"run.seed={seed}", f"run.steps={base_steps * LONG_FACTOR}",
-                          *quick_set, "run.prior_update=before_generator"]}
+            "overrides": ["objective.lambda_creg=0.1", f"run.seed={seed}", *step_overrides(quick, LONG_FACTOR),
+                          "run.prior_update=before_generator"]}
 
 
 def follow_ups(results: list[dict], quick: bool) -> list[dict]:
