@@ -100,8 +100,11 @@ class Budget:
     evaluator_epochs: int | None = None   # None: train_evaluator's default (30 for digits)
 
 
-#: sized to the issue's budget (<= 3 h for the digits league on 2 cores, 2 workers; see docs/results/league.md)
-FULL = Budget(steps=1500, seeds=tuple(range(5)), objectives=tuple(OBJECTIVES))
+#: sized to the issue's budget: the three leagues together in <= 3 h on 2 cores (2 workers). 16 objectives x 5 seeds
+#: at 300 steps train ~65 min summed over runs (0.15 s per step per worker, measured 2026-11-30 under load), ~35 min
+#: on 2 workers with scoring, beside Fashion-MNIST (~55 min) and the MoG (~33 min); 1,500 steps would train ~3.3 h
+#: alone (``LEAGUE_STEPS=1500``). See docs/results/league.md, "Budget".
+FULL = Budget(steps=300, seeds=tuple(range(5)), objectives=tuple(OBJECTIVES))
 #: seconds, for a test: two objectives, two seeds, a few steps
 QUICK = Budget(steps=20, seeds=(0, 1), objectives=("ac_gan", "projection"), n_eval=200, curve_points=2,
                curve_samples=200, evaluator_epochs=1)

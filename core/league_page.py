@@ -116,6 +116,7 @@ def write_page(page: Path, league: League, fig_rel: str, records: list[dict], b:
         + (f"; machine load {load}" if load else "") + ".",
         "",
         *scope_lines(league, b, quick, records),
+        *budget_lines(page.parent, quick),
         f"## Table (sorted by {league.words['sort']})", "",
         *markdown_table(header, rows), "",
         "Cells: mean [95% bootstrap interval over seeds]. Per-seed values are in the JSON records. "
@@ -183,6 +184,32 @@ def reading_lines(league: League, summary: dict, order: list[str]) -> list[str]:
                  "no target class (AM-GAN paper, Eqs. 2-5), so under predefined labels nothing ties a sample to its "
                  "input label.")
     return ["", text]
+
+
+def budget_lines(out_dir: Path, quick: bool) -> list[str]:
+    """The issue's budget (the three leagues in <= 3 h on 2 cores) against what their invocations took: the wall
+    times summed from each league's ``invocations.json`` under ``out_dir`` (finished runs are reused, so the sum is
+    what the league cost, reruns included)."""
+    import json
+
+    if quick:
+        return []
+    walls = {}
+    for name in OTHER_LEAGUES:
+        log = out_dir / name / "invocations.json"
+        if log.exists():
+            walls[name] = sum(i["wall_s"] for i in json.loads(log.read_text())) / 60
+    if not walls:
+        return []
+    cells = "; ".join(f"`{n}` {m:.0f} min" for n, m in walls.items())
+    missing = [n for n in OTHER_LEAGUES if n not in walls]
+    total = sum(walls.values())
+    text = (f"- Budget (issue 18: the leagues together in <= 3 h on 2 cores): the invocations' wall times summed per "
+            f"league, {cells}; in all {total:.0f} min"
+            + (f" ({', '.join(missing)} not run)" if missing else "")
+            + (", within" if total <= 180 else ", over") + " the 3 h. Wall times include the machine's other jobs "
+            "(the load is in each league's invocation table), so they are upper bounds on a free machine.")
+    return [text, ""]
 
 
 #: the leagues of issue 18: name -> what it covers (for the scope line that points to the others)

@@ -115,3 +115,22 @@ def test_class_mean_of_mog_distances():
     assert M.class_mean([1.0, float("nan"), 6.0, 1.0], 3) == math.inf       # a diverged class
     assert M.COLUMNS["mmd_gauss"][0] == "Gaussian MMD² (class mean)" and all(c[1] for c in M.COLUMNS.values())
     assert M.MOG.sort_key == "mmd_gauss"
+
+
+def test_budget_line_sums_each_leagues_invocations(tmp_path):
+    """The page's budget line adds up every invocation of every league found under the results folder and compares
+    the total with the issue's 3 h; a league with no invocation log is named as not run."""
+    import json
+
+    from condgan.league_page import budget_lines
+
+    for name, walls in {"league": [600.0, 1200.0], "league-mog": [3000.0]}.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "invocations.json").write_text(json.dumps([{"wall_s": w} for w in walls]))
+    line = budget_lines(tmp_path, quick=False)[0]
+    assert "`league` 30 min" in line and "`league-mog` 50 min" in line and "in all 80 min" in line
+    assert "league-fashion not run" in line and "within the 3 h" in line
+    (tmp_path / "league-fashion").mkdir()
+    (tmp_path / "league-fashion" / "invocations.json").write_text(json.dumps([{"wall_s": 6060.0}]))
+    assert "in all 181 min, over the 3 h" in budget_lines(tmp_path, quick=False)[0]
+    assert budget_lines(tmp_path, quick=True) == []
