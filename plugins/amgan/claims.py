@@ -49,21 +49,21 @@ NOTE = ("Runs: 1,500 steps per model, seeds 0 and 1 (the paper: about a million 
         "verdict here is inconclusive until more seeds are run. The paper's Table 2 predefined row has AC-GAN* and "
         "AM-GAN equal (0.35 vs 0.36): no collapse claim is made there.")
 
-#: the per-run records of ``condgan reproduce amgan-digits-seeds`` (5 seeds, 6,000 steps, dynamic labeling)
-SEEDS_RECORDS = "amgan/runs/digits_6000/digits_{objective}_dynamic_s*.json"
-SEEDS_MODELS = {"am_gan": "AM-GAN", "label_gan": "LabelGAN", "ac_gan_star": "AC-GAN*"}
+#: the per-run records of ``condgan reproduce amgan-digits-seeds`` (5 seeds, 6,000 steps, both labelings)
+SEEDS_RECORDS = "amgan/runs/digits_6000/digits_{objective}_{labeling}_s[0-9]*.json"
+SEEDS_MODELS = {"am_gan": "AM-GAN", "label_gan": "LabelGAN", "ac_gan_star": "AC-GAN*", "ac_gan_star_plus": "AC-GAN*+"}
 
 
-def seeds_metric(objective: str, key: str) -> Side:
-    return Side.runs(f"{SEEDS_MODELS[objective]}, 6,000 steps (dynamic)", SEEDS_RECORDS.format(objective=objective),
-                     key)
+def seeds_metric(objective: str, key: str, labeling: str = "dynamic") -> Side:
+    return Side.runs(f"{SEEDS_MODELS[objective]}, 6,000 steps ({labeling})",
+                     SEEDS_RECORDS.format(objective=objective, labeling=labeling), key)
 
 
-def _seeds_claim(key: str, model: str, direction: str, than: str, paper: str) -> Claim:
+def _seeds_claim(key: str, model: str, direction: str, than: str, paper: str, labeling: str = "dynamic") -> Claim:
     word = "below" if direction == "less" else "above"
-    return Claim(f"dynamic labeling, 6,000 steps: {SEEDS_MODELS[model]}'s {METRICS[key]} {word} "
-                 f"{SEEDS_MODELS[than]}'s", paper, seeds_metric(model, key), seeds_metric(than, key), direction,
-                 paired=True)
+    return Claim(f"{labeling} labeling, 6,000 steps: {SEEDS_MODELS[model]}'s {METRICS[key]} {word} "
+                 f"{SEEDS_MODELS[than]}'s", paper, seeds_metric(model, key, labeling),
+                 seeds_metric(than, key, labeling), direction, paired=True)
 
 
 SEEDS_CLAIMS = [
@@ -75,11 +75,19 @@ SEEDS_CLAIMS = [
                  "Table 2, dynamic: 0.61 vs 0.36 (AC-GAN* collapses)"),
     _seeds_claim("ms_ssim_max", "ac_gan_star", "greater", "label_gan",
                  "Table 2, dynamic: 0.61 vs 0.35 (AC-GAN* collapses)"),
+    _seeds_claim("am_score", "ac_gan_star_plus", "less", "ac_gan_star", "Table 1, CIFAR-10 dynamic: 0.10 vs 0.17"),
+    _seeds_claim("am_score", "am_gan", "less", "ac_gan_star_plus", "Table 1, CIFAR-10 predefined: 0.05 vs 0.14",
+                 "predefined"),
+    _seeds_claim("am_score", "am_gan", "less", "label_gan", "Table 1, CIFAR-10 predefined: 0.05 vs 0.25", "predefined"),
+    _seeds_claim("is", "am_gan", "greater", "ac_gan_star_plus", "Table 1, CIFAR-10 predefined: 8.35 vs 8.01",
+                 "predefined"),
+    _seeds_claim("am_score", "ac_gan_star_plus", "less", "ac_gan_star", "Table 1, CIFAR-10 predefined: 0.14 vs 0.16",
+                 "predefined"),
 ]
-SEEDS_NOTE = ("Runs: 6,000 steps per model (4x amgan-digits.md's), seeds 0-4, dynamic labeling; each seed's three "
-              "models are scored by that seed's evaluation classifier, so the tests pair runs by seed (the smallest "
-              "one-sided signed-rank p-value with 5 pairs is 0.031). The paper: about a million iterations on "
-              "CIFAR-10 with a DenseNet evaluation classifier.")
+SEEDS_NOTE = ("Runs: 6,000 steps per model (4x amgan-digits.md's), seeds 0-4, dynamic and predefined labeling; each "
+              "seed's models are scored by that seed's evaluation classifier, so the tests pair runs by seed (the "
+              "smallest one-sided signed-rank p-value with 5 pairs is 0.031). The paper: about a million iterations "
+              "on CIFAR-10 with a DenseNet evaluation classifier.")
 
 PAGES = (
     ClaimsPage("amgan.md", claims("fashion"), note=NOTE),

@@ -324,8 +324,9 @@ def reproduce_mode_dropping(out_dir: Path, quick: bool) -> Path:
 
 # ------------------------------------------------------------------------------------ several seeds, longer runs
 #: ``condgan reproduce amgan-digits-seeds``: the dynamic-labeling question at 4x the steps over 5 seeds
-SEEDS_SETTING = attrs.evolve(SETTINGS["digits"], steps=4 * SETTINGS["digits"].steps, labelings=("dynamic",))
-SEEDS_MODELS = ("label_gan", "am_gan", "ac_gan_star")  # training order: the central comparison first
+SEEDS_SETTING = attrs.evolve(SETTINGS["digits"], steps=4 * SETTINGS["digits"].steps)
+#: training order: the central dynamic-labeling comparison first (labelings outermost), then the other objectives
+SEEDS_MODELS = ("label_gan", "am_gan", "ac_gan_star", "ac_gan_star_plus", "gan")
 SEEDS = tuple(range(5))
 
 
@@ -413,7 +414,7 @@ def _seeds_page(setting: Setting, models, name: str, quick: bool, record_dir: Pa
              f"- As `amgan-digits.md` (presets `amgan.digits_<objective>_<labeling>`, DCGAN with channels "
              f"{setting.channels}, batch norm in D, Adam(0.5, 0.999), lr G 2e-4 / D 4e-4, batch 64, 1 D : 1 G step), "
              f"at **{steps:,} steps** ({factor:g}x that page's) and **seeds {', '.join(map(str, sorted({r['seed'] for r in recs})))}**"
-             f"; models: {', '.join(labels[m] for m in models)}: the ones the dynamic-labeling claims compare.",
+             f"; models: {', '.join(labels[m] for m in models)} (a model's row shows how many seeds it has).",
              "- Each seed has its own evaluation classifier C (core's `EvalNet`, trained with that seed; test accuracy "
              "and SHA-256 in each record), so the models of one seed are compared on one C: the claims pair runs by "
              f"seed. {setting.n_eval} generated samples per run; MS-SSIM classes from D's class logits.", "",
@@ -448,5 +449,6 @@ CLAIMS_MARKERS = "<!-- claims:begin -->\n<!-- claims:end -->"
 
 
 def reproduce_digits_seeds(out_dir: Path, quick: bool) -> Path:
-    """AM-GAN, LabelGAN and AC-GAN* under dynamic labeling on 8x8 digits, 5 seeds at 4x amgan-digits' steps."""
+    """The five objectives of amgan-digits under dynamic and predefined labeling on 8x8 digits, 5 seeds at 4x its
+    steps (the dynamic-labeling comparison of AM-GAN, LabelGAN and AC-GAN* trained first)."""
     return run_seeds(SEEDS_SETTING, SEEDS_MODELS, SEEDS, out_dir, quick, "digits_seeds")
