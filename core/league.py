@@ -380,11 +380,42 @@ def _write_groups(todo, root: Path) -> None:
                                                         "config": rs[0].raw}, indent=1, default=str) + "\n")
 
 
+def fid_curves(league: League, b: Budget, root: Path, fig_dir: Path, recs: list[dict]) -> tuple[list[str], str]:
+    """The FID-against-steps figures (PNG names under ``fig_dir``) and a note for the page. Drawn from the seed
+    groups under ``root`` when every objective's runs are there (two figures past seven objectives), with
+    ``fid_steps.json`` naming the objectives of each figure. When some run directories are missing (records reused
+    from another machine) the figures already in ``fig_dir`` are kept as drawn, and the note says which objectives
+    with records they lack."""
+    import json
+
+    from .evaluation.plots import plot_runs
+    from .experiments import has_checkpoint
+
+    groups = [(n, root / n) for n in b.objectives if all(has_checkpoint(root / n / f"seed-{s}") for s in b.seeds)]
+    index = fig_dir / "fid_steps.json"
+    if len(groups) < len(b.objectives) and index.exists():
+        drawn = json.loads(index.read_text())
+        shown = {n for names in drawn.values() for n in names}
+        lacking = [league.label(n) for n in b.objectives if n not in shown and any(r["objective"] == n for r in recs)]
+        note = ("These figures were drawn by an earlier invocation, which had the runs' directories (this one has "
+                "only their records)" + (f"; not in them: {', '.join(lacking)}" if lacking else "") + ".")
+        return list(drawn), note
+    half = (len(groups) + 1) // 2
+    drawn = {}
+    for i, part in enumerate([groups[:half], groups[half:]] if len(groups) > 7 else [groups]):
+        if part:
+            png = f"fid_steps_{i + 1}.png"
+            plot_runs([d for _, d in part], "fid", fig_dir / png, labels=[league.label(n) for n, _ in part],
+                      log_y=True)
+            drawn[png] = [n for n, _ in part]
+    if drawn:
+        index.write_text(json.dumps(drawn, indent=1) + "\n")
+    return list(drawn), ""
+
+
 def reproduce(league: League, out_dir: Path, quick: bool) -> Path:
     """Train (or reuse) every run of ``league`` at its budget, score each, write the page ``<out>/<name>.md``."""
     import torch
-
-    from .experiments import has_checkpoint
 
     torch.set_num_threads(1)
     t0, load0 = time.perf_counter(), os.getloadavg()
@@ -414,19 +445,7 @@ def reproduce(league: League, out_dir: Path, quick: bool) -> Path:
         return records
     recs = [r for r in load_records(records, f"*_{b.steps}.json")
             if r["seed"] in b.seeds and r["objective"] in b.objectives]
-    curves: list[str] = []
-    if league.during is not None:
-        from .evaluation.plots import plot_runs
-
-        groups = [(n, root / n) for n in b.objectives
-                  if all(has_checkpoint(root / n / f"seed-{s}") for s in b.seeds)]
-        half = (len(groups) + 1) // 2
-        for i, part in enumerate([groups[:half], groups[half:]] if len(groups) > 7 else [groups]):
-            if part:
-                png = f"fid_steps_{i + 1}.png"
-                plot_runs([d for _, d in part], "fid", fig_dir / png, labels=[league.label(n) for n, _ in part],
-                          log_y=True)
-                curves.append(png)
+    curves, curve_note = fid_curves(league, b, root, fig_dir, recs) if league.during is not None else ([], "")
     grids = {n: f"samples/{n}.png" for n in b.objectives if (fig_dir / "samples" / f"{n}.png").exists()}
     figures = league.figures(league, b, root, fig_dir, recs) if league.figures else []
     env = " ".join(f"{k}={os.environ[k]}" for k in ("LEAGUE_STEPS", "LEAGUE_SEEDS", "LEAGUE_OBJECTIVES",
@@ -441,7 +460,7 @@ def reproduce(league: League, out_dir: Path, quick: bool) -> Path:
     from .league_page import write_page
 
     return write_page(out_dir / f"{name}.md", league, name, recs, b, quick, card, time.perf_counter() - t0, curves,
-                      grids, command, load, invocations, figures)
+                      grids, command, load, invocations, figures, curve_note)
 
 
 def reproduce_league(out_dir: Path, quick: bool) -> Path:

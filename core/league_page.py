@@ -73,7 +73,7 @@ def image_protocol(league: League, b: Budget, card: dict) -> list[str]:
 
 def write_page(page: Path, league: League, fig_rel: str, records: list[dict], b: Budget, quick: bool, card: dict,
                wall_s: float, curves: list[str], grids: dict[str, str], command: str, load: str = "",
-               invocations: list[dict] = (), figures: list[str] = ()) -> Path:
+               invocations: list[dict] = (), figures: list[str] = (), curve_note: str = "") -> Path:
     """The page at ``page`` from ``records``. ``curves`` (the FID-against-steps plots), ``grids`` (objective -> its
     sample grid) and ``figures`` (further markdown lines) are under ``fig_rel``."""
     from .stats import MIN_N_FOR_INTERVAL
@@ -148,6 +148,7 @@ def write_page(page: Path, league: League, fig_rel: str, records: list[dict], b:
                   f"{max(1, b.steps // b.curve_points)} steps (`run.eval_every`), drawn (log scale) by "
                   "`condgan.evaluation.plots.plot_runs` from the seed groups (`condgan.groups.group_curve`).", ""]
         lines += [f"![FID against steps]({fig_rel}/{c})" for c in curves]
+        lines += ["", curve_note] if curve_note else []
     if grids:
         lines += ["", "## Samples (first seed of each objective, EMA generator; one column per class)", ""]
         for n in order:

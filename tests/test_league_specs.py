@@ -134,3 +134,20 @@ def test_budget_line_sums_each_leagues_invocations(tmp_path):
     (tmp_path / "league-fashion" / "invocations.json").write_text(json.dumps([{"wall_s": 6060.0}]))
     assert "in all 181 min, over the 3 h" in budget_lines(tmp_path, quick=False)[0]
     assert budget_lines(tmp_path, quick=True) == []
+
+
+def test_fid_curves_kept_when_the_run_directories_are_gone(tmp_path):
+    """A page rewritten from reused records, without the runs' directories, keeps the FID figures an earlier
+    invocation drew (``fid_steps.json`` names their objectives) and says which objectives with records they lack;
+    with no figures to keep it draws nothing rather than a figure of the wrong objectives."""
+    import json
+
+    b = L.Budget(steps=10, seeds=(0,), objectives=("ac_gan", "projection", "tac_gan"))
+    fig_dir = tmp_path / "league"
+    fig_dir.mkdir()
+    recs = [{"objective": n, "seed": 0} for n in ("ac_gan", "projection")]
+    assert L.fid_curves(L.DIGITS, b, tmp_path / "runs", fig_dir, recs) == ([], "")
+    (fig_dir / "fid_steps.json").write_text(json.dumps({"fid_steps_1.png": ["ac_gan"]}))
+    curves, note = L.fid_curves(L.DIGITS, b, tmp_path / "runs", fig_dir, recs)
+    assert curves == ["fid_steps_1.png"]
+    assert note.endswith("not in them: projection.") and "TAC-GAN" not in note
