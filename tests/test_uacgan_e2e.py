@@ -75,3 +75,32 @@ def test_reproduce_quick_writes_page(tmp_path, monkeypatch):
         assert row in page
     assert (tmp_path / "results" / "uacgan" / "densities.png").exists()
     assert len(list((tmp_path / "results" / "uacgan" / "runs_quick").glob("*.json"))) == 3
+
+
+def test_closest_configuration_ranks_rows_then_ratio():
+    """The page's "closest configuration" counts the rows where a configuration is at or below TAC-GAN and >= 10x
+    below AC-GAN, breaks ties by the geometric-mean ratio to TAC-GAN, and names the winner; "every row" only when
+    all four rows hold."""
+    from condgan.plugins.uacgan.reproduce import closest
+
+    def runs(method, values, n=2):
+        return [{"method": method, "mmd": list(values)} for _ in range(n)]
+
+    data = (runs("ac_gan", [100, 100, 100, 5]) + runs("tac_gan", [1, 1, 1, 1])
+            + runs("uac_gan", [0.5, 2, 2, 2])                   # one row: ≤ TAC and ≪ AC on Class_0 only
+            + runs("uac_gan_lmi05", [0.9, 3, 3, 0.9])           # ≤ TAC on the marginal, but not 10x below AC there
+            + runs("uac_gan_no_ma", [0.9, 0.9, 20, 2])          # two rows: Class_0, Class_1 (Class_2 not ≪ AC)
+            + runs("uac_gan_permute", [0.8, 0.8, 3, 3]))        # two rows too, with the smaller ratio to TAC-GAN
+    lines = closest(data)
+    assert lines[0] == "- poly-2 MMD²: TAC-GAN is ≥ 10x below AC-GAN on Class_0, Class_1, Class_2."
+    order = [ln.split(" (n = ")[0].strip("- ") for ln in lines[1:-1]]
+    no_ma, permute = 0.9 ** 0.5 * (20 * 2) ** 0.25, 0.8 ** 0.5 * 9 ** 0.25
+    assert permute < no_ma
+    from condgan.plugins.uacgan.reproduce import label
+
+    assert order == [label("uac_gan_permute"), label("uac_gan_no_ma"), label("uac_gan"), label("uac_gan_lmi05")]
+    assert "both on **2 of 4** rows" in lines[1] and "both on **1 of 4** rows" in lines[3]
+    assert "≤ TAC-GAN on Class_0, Marginal; ≥ 10x below AC-GAN on Class_0, Class_1, Class_2;" in lines[4]
+    assert lines[-1] == f"  - **Closest: {label('uac_gan_permute')}** (2 of 4 rows; no configuration holds on every row)."
+    every = closest(data + runs("uac_gan_separate_t", [0.5, 0.5, 0.5, 0.4]))
+    assert every[-1].endswith("(4 of 4 rows; reproduces the ordering on every row).")

@@ -151,12 +151,11 @@ def closest(runs: list[dict], key: str = "mmd") -> list[str]:
     import math
 
     tac, ac = _stats(runs, "tac_gan", key), _stats(runs, "ac_gan", key)
-    configs = [m for m in ["uac_gan", *ABLATIONS] if _stats(runs, m, key)]
-    if not (tac and ac and configs):
+    stats = {m: st for m in ["uac_gan", *ABLATIONS] if (st := _stats(runs, m, key))}
+    if not (tac and ac and stats):
         return []
     scored = []
-    for m in configs:
-        st = _stats(runs, m, key)
+    for m, st in stats.items():
         le_tac = [j for j in range(4) if st[j][0] <= tac[j][0]]
         ll_ac = [j for j in range(4) if 10 * max(st[j][0], 0.0) <= ac[j][0]]
         ratio = math.exp(sum(math.log(max(st[j][0], 1e-6) / max(tac[j][0], 1e-6)) for j in range(4)) / 4)
