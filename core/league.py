@@ -384,8 +384,8 @@ def fid_curves(league: League, b: Budget, root: Path, fig_dir: Path, recs: list[
     """The FID-against-steps figures (PNG names under ``fig_dir``) and a note for the page. Drawn from the seed
     groups under ``root`` when every objective's runs are there (two figures past seven objectives), with
     ``fid_steps.json`` naming the objectives of each figure. When some run directories are missing (records reused
-    from another machine) the figures already in ``fig_dir`` are kept as drawn, and the note says which objectives
-    with records they lack."""
+    from another machine) the figures already in ``fig_dir`` are kept as drawn; without them only the objectives
+    whose runs are here are drawn. The note names the objectives with records that no figure shows."""
     import json
 
     from .evaluation.plots import plot_runs
@@ -393,24 +393,28 @@ def fid_curves(league: League, b: Budget, root: Path, fig_dir: Path, recs: list[
 
     groups = [(n, root / n) for n in b.objectives if all(has_checkpoint(root / n / f"seed-{s}") for s in b.seeds)]
     index = fig_dir / "fid_steps.json"
-    if len(groups) < len(b.objectives) and index.exists():
+    kept = len(groups) < len(b.objectives) and index.exists()
+    if kept:
         drawn = json.loads(index.read_text())
-        shown = {n for names in drawn.values() for n in names}
-        lacking = [league.label(n) for n in b.objectives if n not in shown and any(r["objective"] == n for r in recs)]
-        note = ("These figures were drawn by an earlier invocation, which had the runs' directories (this one has "
-                "only their records)" + (f"; not in them: {', '.join(lacking)}" if lacking else "") + ".")
-        return list(drawn), note
-    half = (len(groups) + 1) // 2
-    drawn = {}
-    for i, part in enumerate([groups[:half], groups[half:]] if len(groups) > 7 else [groups]):
-        if part:
-            png = f"fid_steps_{i + 1}.png"
-            plot_runs([d for _, d in part], "fid", fig_dir / png, labels=[league.label(n) for n, _ in part],
-                      log_y=True)
-            drawn[png] = [n for n, _ in part]
-    if drawn:
-        index.write_text(json.dumps(drawn, indent=1) + "\n")
-    return list(drawn), ""
+    else:
+        half = (len(groups) + 1) // 2
+        drawn = {}
+        for i, part in enumerate([groups[:half], groups[half:]] if len(groups) > 7 else [groups]):
+            if part:
+                png = f"fid_steps_{i + 1}.png"
+                plot_runs([d for _, d in part], "fid", fig_dir / png, labels=[league.label(n) for n, _ in part],
+                          log_y=True)
+                drawn[png] = [n for n, _ in part]
+        if drawn:
+            index.write_text(json.dumps(drawn, indent=1) + "\n")
+    shown = {n for names in drawn.values() for n in names}
+    lacking = [league.label(n) for n in b.objectives if n not in shown and any(r["objective"] == n for r in recs)]
+    note = ("These figures were drawn by an earlier invocation, which had the runs' directories (this one has only "
+            "their records)") if kept else ""
+    if lacking:
+        note += ("; not in them: " if kept else "Not in these figures (their runs' directories are not here, only "
+                 "their records): ") + ", ".join(lacking)
+    return list(drawn), note + "." if note else ""
 
 
 def reproduce(league: League, out_dir: Path, quick: bool) -> Path:

@@ -115,8 +115,9 @@ def write_page(page: Path, league: League, fig_rel: str, records: list[dict], b:
         f"{train_total / 60:.1f} min; {os.environ.get('CONDGAN_WORKERS', '2')} worker processes of one torch thread"
         + (f"; machine load {load}" if load else "") + ".",
         "",
-        *scope_lines(league, b, quick, records),
+        *scope_lines(league, b, quick, records)[:-1],
         *budget_lines(page.parent, quick),
+        "",
         f"## Table (sorted by {league.words['sort']})", "",
         *markdown_table(header, rows), "",
         "Cells: mean [95% bootstrap interval over seeds]. Per-seed values are in the JSON records. "
@@ -210,7 +211,7 @@ def budget_lines(out_dir: Path, quick: bool) -> list[str]:
             + (f" ({', '.join(missing)} not run)" if missing else "")
             + (", within" if total <= 180 else ", over") + " the 3 h. Wall times include the machine's other jobs "
             "(the load is in each league's invocation table), so they are upper bounds on a free machine.")
-    return [text, ""]
+    return [text]
 
 
 #: the leagues of issue 18: name -> what it covers (for the scope line that points to the others)

@@ -139,14 +139,15 @@ def test_budget_line_sums_each_leagues_invocations(tmp_path):
 def test_fid_curves_kept_when_the_run_directories_are_gone(tmp_path):
     """A page rewritten from reused records, without the runs' directories, keeps the FID figures an earlier
     invocation drew (``fid_steps.json`` names their objectives) and says which objectives with records they lack;
-    with no figures to keep it draws nothing rather than a figure of the wrong objectives."""
+    with no figures to keep it draws only the objectives whose runs are here and names the others."""
     import json
 
     b = L.Budget(steps=10, seeds=(0,), objectives=("ac_gan", "projection", "tac_gan"))
     fig_dir = tmp_path / "league"
     fig_dir.mkdir()
     recs = [{"objective": n, "seed": 0} for n in ("ac_gan", "projection")]
-    assert L.fid_curves(L.DIGITS, b, tmp_path / "runs", fig_dir, recs) == ([], "")
+    curves, note = L.fid_curves(L.DIGITS, b, tmp_path / "runs", fig_dir, recs)
+    assert curves == [] and note.endswith("only their records): AC-GAN (original), projection.")
     (fig_dir / "fid_steps.json").write_text(json.dumps({"fid_steps_1.png": ["ac_gan"]}))
     curves, note = L.fid_curves(L.DIGITS, b, tmp_path / "runs", fig_dir, recs)
     assert curves == ["fid_steps_1.png"]
