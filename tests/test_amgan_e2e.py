@@ -48,7 +48,7 @@ def test_seeds_page_from_records(tmp_path):
                    "train_s": 10.0, "classifier_test_accuracy": 0.99, **{k: base + seed * 0.1 for k in keys}}
             (rec_dir / f"digits_{obj}_dynamic_s{seed}.json").write_text(json.dumps(rec))
     text = R._seeds_page(R.SEEDS_SETTING, R.SEEDS_MODELS, "digits_seeds", False, rec_dir, tmp_path, 60.0, 2)
-    assert text.startswith("# AM-GAN on 8x8 digits: 2 seeds at 6,000 steps (dynamic, predefined labeling)")
+    assert text.startswith("# AM-GAN on 8x8 digits: 2 seeds at 6,000 steps (dynamic labeling)")
     assert "<!-- claims:begin -->" in text and "(4x that page's)" in text
     assert "| AM-GAN | dynamic | 2 | 0.250 ± 0.071 |" in text and "| LabelGAN | dynamic | 2 | 0.350 ± 0.071 |" in text
     assert text.count("| dynamic | 1 |") == 2 and "amgan/runs/digits_6000/" in text

@@ -28,6 +28,6 @@ def register_reproductions(register):
     register("digits", reproduce_digits,
              description="AM-GAN Tables 1-2 on 8x8 digits (faster): five objectives, AM Score, IS, max intra-class MS-SSIM")
     register("digits_seeds", reproduce_digits_seeds,
-             description="AM-GAN Tables 1-2 on 8x8 digits: five objectives, both labelings, 5 seeds at 4x the steps")
+             description="AM-GAN Tables 1-2 on 8x8 digits: five objectives, dynamic labeling, 5 seeds at 4x the steps")
     register("mode_dropping", reproduce_mode_dropping,
              description="AM-GAN Fig. 5: log Inception Score of N one-hot classes with m kept (synthetic, seconds)")
