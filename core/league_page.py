@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .experiments import markdown_table
+from .experiments import load_records, markdown_table
 from .league import METRICS, Budget, League, _min_p, adversarial_loss, ema_decay, summarize, versus
 
 
@@ -136,6 +136,8 @@ def write_page(page: Path, league: League, fig_rel: str, records: list[dict], b:
               "default): " + "; ".join(f"`{k}`: {', '.join(v)}" for k, v in losses.items()) + ". The loss is part of "
               "what is compared: at this budget the ranking may reflect how fast a loss trains as much as the "
               "objective."]
+    across = across_lines(page.parent, quick)
+    lines += ["", *across[:-1]] if across else []
     lines += ["", "## Where the ranking disagrees with the papers' claims", "",
               f"Each paper's headline claim against another member of the league, tested on this league's numbers "
               f"({league.words['claims']}).", "", *(claims or ["- No pair of a claim has finished runs yet."])]
@@ -212,6 +214,54 @@ def budget_lines(out_dir: Path, quick: bool) -> list[str]:
             + (", within" if total <= 180 else ", over") + " the 3 h. Wall times include the machine's other jobs "
             "(the load is in each league's invocation table), so they are upper bounds on a free machine.")
     return [text]
+
+
+def across_lines(out_dir: Path, quick: bool) -> list[str]:
+    """Every objective's standing in each league with records under ``out_dir`` (at that league's full budget):
+    its rank by the league's sort key and its verdict against AC-GAN there (:func:`~condgan.league.versus`), then
+    the objectives reliably better than AC-GAN in every league they ran in and those better in one, worse in
+    another."""
+    from .league import DIGITS, FASHION
+    from .league_mog import MOG
+
+    if quick:
+        return []
+    leagues, standing = [], {}
+    for lg in (DIGITS, FASHION, MOG):
+        b = lg.full
+        recs = [r for r in load_records(out_dir / lg.name / "runs", f"*_{b.steps}.json")
+                if r["seed"] in b.seeds and r["objective"] in b.objectives] if (out_dir / lg.name / "runs").is_dir() \
+            else []
+        summary = summarize(recs, b.objectives, lg.columns)
+        key, ref = lg.sort_key, summary.get(lg.reference)
+        if not summary or ref is None:
+            continue
+        lower = lg.columns[key][1]
+        order = sorted(summary, key=lambda n: summary[n]["metrics"][key]["ci"].mean * (1 if lower else -1))
+        leagues.append((lg, len(order)))
+        for rank, n in enumerate(order, 1):
+            word = "reference" if n == lg.reference else \
+                versus(summary[n]["metrics"][key]["values"], ref["metrics"][key]["values"], lower)[0]
+            standing.setdefault(n, {})[lg.name] = (rank, word)
+    if len(leagues) < 2:
+        return []
+    label = {n: lg.label(n) for lg, _ in reversed(leagues) for n in lg.objectives}
+    short = {"better": "better", "worse": "worse", "no reliable difference": "≈", "reference": "reference"}
+    rows = [[label[n], *(f"{standing[n][lg.name][0]} / {size} ({short[standing[n][lg.name][1]]})"
+                         if lg.name in standing[n] else "–" for lg, size in leagues)]
+            for n in sorted(standing, key=lambda n: sum(standing[n][lg.name][0] / size for lg, size in leagues
+                                                         if lg.name in standing[n]) / len(standing[n]))]
+    header = ["objective", *(f"{lg.words['short']}: rank by {lg.columns[lg.sort_key][0]}" for lg, _ in leagues)]
+    words = {n: {w for _, w in standing[n].values()} for n in standing}
+    always = [label[n] for n in standing if words[n] == {"better"} and len(standing[n]) > 1]
+    split = [label[n] for n in standing if {"better", "worse"} <= words[n]]
+    return ["## Across the leagues", "",
+            "Each objective's rank in each league (by that league's sort key; rows by the mean of rank / size) and its "
+            "verdict against AC-GAN there (one-sided Mann-Whitney over seeds, as in the table); computed from the records of every "
+            "league under this folder at its full budget.", "",
+            *markdown_table(header, rows), "",
+            f"Reliably better than AC-GAN in every league it ran in (two or more): {', '.join(always) or 'none'}. "
+            f"Better in one league and worse in another: {', '.join(split) or 'none'}.", ""]
 
 
 #: the leagues of issue 18: name -> what it covers (for the scope line that points to the others)

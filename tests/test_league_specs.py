@@ -152,3 +152,34 @@ def test_fid_curves_kept_when_the_run_directories_are_gone(tmp_path):
     curves, note = L.fid_curves(L.DIGITS, b, tmp_path / "runs", fig_dir, recs)
     assert curves == ["fid_steps_1.png"]
     assert note.endswith("not in them: projection.") and "TAC-GAN" not in note
+
+
+def test_across_the_leagues_ranks_and_verdicts(tmp_path):
+    """The cross-league table reads each league's records at its full budget: ranks by that league's own sort key
+    and the verdict against AC-GAN there; an objective better than AC-GAN in both leagues is named as such, one
+    better in one and worse in the other as split."""
+    import json
+
+    from condgan.league_page import across_lines
+    from condgan.league_mog import MOG
+
+    def write(league, key, values):
+        d = tmp_path / league.name / "runs"
+        d.mkdir(parents=True)
+        for obj, base in values.items():
+            for seed in league.full.seeds:
+                rec = {"objective": obj, "seed": seed, "steps": league.full.steps, "train_s": 1.0,
+                       "metrics": {key: base + 0.01 * seed}}
+                (d / f"{obj}_s{seed}_{league.full.steps}.json").write_text(json.dumps(rec))
+
+    write(L.DIGITS, "intra_fid", {"ac_gan": 40.0, "ca_gan": 20.0, "tac_gan": 100.0})
+    assert across_lines(tmp_path, quick=False) == []   # one league: nothing to compare across
+    write(MOG, "mmd_gauss", {"ac_gan": 0.2, "ca_gan": 0.001, "tac_gan": 0.002})
+    lines = across_lines(tmp_path, quick=False)
+    rows = [ln for ln in lines if ln.startswith("| ") and "rank by" not in ln]
+    assert rows[0].startswith("| CA-GAN | 1 / 3 (better) | 1 / 3 (better) |")
+    assert "| TAC-GAN | 3 / 3 (worse) | 2 / 3 (better) |" in rows
+    assert "| AC-GAN (original) | 2 / 3 (reference) | 3 / 3 (reference) |" in rows
+    assert lines[-2] == ("Reliably better than AC-GAN in every league it ran in (two or more): CA-GAN. "
+                         "Better in one league and worse in another: TAC-GAN.")
+    assert across_lines(tmp_path, quick=True) == []
