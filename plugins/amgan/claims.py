@@ -77,10 +77,10 @@ SEEDS_CLAIMS = [
                  "Table 2, dynamic: 0.61 vs 0.35 (AC-GAN* collapses)"),
     _seeds_claim("am_score", "ac_gan_star_plus", "less", "ac_gan_star", "Table 1, CIFAR-10 dynamic: 0.10 vs 0.17"),
 ]
-SEEDS_NOTE = ("Runs: 6,000 steps per model (4x amgan-digits.md's), seeds 0-4 (AC-GAN*+ fewer: see its n), dynamic "
-              "labeling; each seed's models are scored by that seed's evaluation classifier, so the tests pair runs "
-              "by seed (the smallest one-sided signed-rank p-value with 5 pairs is 0.031). The paper: about a million "
-              "iterations on CIFAR-10 with a DenseNet evaluation classifier.")
+SEEDS_NOTE = ("Runs: 6,000 steps per model (4x amgan-digits.md's), seeds 0-4, dynamic labeling; each seed's models "
+              "are scored by that seed's evaluation classifier, so the tests pair runs by seed (the smallest one-sided "
+              "signed-rank p-value with 5 pairs is 0.031). The paper: about a million iterations on CIFAR-10 with a "
+              "DenseNet evaluation classifier.")
 
 PAGES = (
     ClaimsPage("amgan.md", claims("fashion"), note=NOTE),
