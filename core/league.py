@@ -380,6 +380,13 @@ def _write_groups(todo, root: Path) -> None:
                                                         "config": rs[0].raw}, indent=1, default=str) + "\n")
 
 
+def budget_records(folder: Path, b: Budget) -> list[dict]:
+    """The records in ``folder`` of the runs of budget ``b``: its steps, seeds and objectives (none if the folder
+    does not exist)."""
+    return [r for r in load_records(folder, f"*_{b.steps}.json")
+            if r["seed"] in b.seeds and r["objective"] in b.objectives]
+
+
 def fid_curves(league: League, b: Budget, root: Path, fig_dir: Path, recs: list[dict]) -> tuple[list[str], str]:
     """The FID-against-steps figures (PNG names under ``fig_dir``) and a note for the page. Drawn from the seed
     groups under ``root`` when every objective's runs are there (two figures past seven objectives), with
@@ -447,8 +454,7 @@ def reproduce(league: League, out_dir: Path, quick: bool) -> Path:
                  for k in shown) + f" ({r['train_s']:.0f} s)", file=sys.stderr, flush=True), **kw)
     if os.environ.get("LEAGUE_NO_PAGE"):
         return records
-    recs = [r for r in load_records(records, f"*_{b.steps}.json")
-            if r["seed"] in b.seeds and r["objective"] in b.objectives]
+    recs = budget_records(records, b)
     curves, curve_note = fid_curves(league, b, root, fig_dir, recs) if league.during is not None else ([], "")
     grids = {n: f"samples/{n}.png" for n in b.objectives if (fig_dir / "samples" / f"{n}.png").exists()}
     figures = league.figures(league, b, root, fig_dir, recs) if league.figures else []

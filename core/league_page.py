@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .experiments import load_records, markdown_table
-from .league import METRICS, Budget, League, _min_p, adversarial_loss, ema_decay, summarize, versus
+from .experiments import markdown_table
+from .league import (METRICS, Budget, League, _min_p, adversarial_loss, budget_records, ema_decay, summarize,
+                     versus)
 
 
 def _ci(m: dict, digits: int) -> str:
@@ -229,10 +230,7 @@ def across_lines(out_dir: Path, quick: bool) -> list[str]:
     leagues, standing = [], {}
     for lg in (DIGITS, FASHION, MOG):
         b = lg.full
-        recs = [r for r in load_records(out_dir / lg.name / "runs", f"*_{b.steps}.json")
-                if r["seed"] in b.seeds and r["objective"] in b.objectives] if (out_dir / lg.name / "runs").is_dir() \
-            else []
-        summary = summarize(recs, b.objectives, lg.columns)
+        summary = summarize(budget_records(out_dir / lg.name / "runs", b), b.objectives, lg.columns)
         key, ref = lg.sort_key, summary.get(lg.reference)
         if not summary or ref is None:
             continue
@@ -257,8 +255,8 @@ def across_lines(out_dir: Path, quick: bool) -> list[str]:
     split = [label[n] for n in standing if {"better", "worse"} <= words[n]]
     return ["## Across the leagues", "",
             "Each objective's rank in each league (by that league's sort key; rows by the mean of rank / size) and its "
-            "verdict against AC-GAN there (one-sided Mann-Whitney over seeds, as in the table); computed from the records of every "
-            "league under this folder at its full budget.", "",
+            "verdict against AC-GAN there (one-sided Mann-Whitney over seeds, as in the table); computed from the "
+            "records of every league under this folder at its full budget.", "",
             *markdown_table(header, rows), "",
             f"Reliably better than AC-GAN in every league it ran in (two or more): {', '.join(always) or 'none'}. "
             f"Better in one league and worse in another: {', '.join(split) or 'none'}.", ""]
